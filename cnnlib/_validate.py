@@ -1,0 +1,177 @@
+"""Argument checking shared by every public function: one voice for errors.
+
+Every public function in cnnlib validates and normalises its arguments here,
+in plain Python, before any JAX code runs. The messages name the argument,
+say what was expected and show what arrived, e.g.::
+
+    `w` must have shape (C_out, C_in, kH, kW); got (3, 3).
+
+Never ``assert`` on user input: assertions vanish under ``python -O`` and say
+nothing useful to a student.
+"""
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+__all__ = [
+    "as_float_array",
+    "check_ndim",
+    "check_shape",
+    "check_choice",
+    "check_positive_int",
+    "check_int",
+    "check_real",
+    "check_key",
+    "ntuple",
+    "describe",
+]
+
+
+def describe(value: Any) -> str:
+    """A short description of ``value`` for error messages."""
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
+        return f"array of shape {tuple(value.shape)} and dtype {value.dtype}"
+    if isinstance(value, str):
+        return repr(value)
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def as_float_array(x: Any, name: str) -> jax.Array:
+    """Convert ``x`` to a float array, refusing what cannot be an image.
+
+    Integer and unsigned arrays become float32 (values are kept, not rescaled);
+    float64 is kept when JAX runs in x64 mode, otherwise float32. Booleans,
+    complex numbers, strings and objects raise ``TypeError``.
+    """
+    if isinstance(x, jax.core.Tracer):
+        # Inside someone else's jit or grad: trust the caller, keep the dtype.
+        if not jnp.issubdtype(x.dtype, jnp.floating):
+            raise TypeError(f"`{name}` must be a real floating-point array; got dtype {x.dtype}.")
+        return x
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"`{name}` must be a numeric array; got {describe(x)}.")
+    try:
+        arr = np.asarray(x) if not isinstance(x, jax.Array) else x
+    except Exception as err:  # ragged lists and the like
+        raise TypeError(f"`{name}` must be a numeric array; could not convert {describe(x)}: {err}") from None
+    dtype = np.dtype(arr.dtype)
+    if dtype == np.bool_:
+        raise TypeError(
+            f"`{name}` must be a real numeric array; got dtype bool. "
+            f"Convert it first, e.g. `{name}.astype('float32')`."
+        )
+    if np.issubdtype(dtype, np.complexfloating):
+        raise TypeError(f"`{name}` must be real; got complex dtype {dtype}. Pass the real part or the magnitude.")
+    if not (np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)):
+        raise TypeError(f"`{name}` must be a real numeric array; got dtype {dtype}.")
+    if np.issubdtype(dtype, np.floating) and dtype.itemsize >= 4:
+        return jnp.asarray(arr)
+    return jnp.asarray(arr, dtype=jnp.float32)
+
+
+def check_ndim(x: Any, ndims: int | Iterable[int], name: str, layout: str | None = None) -> None:
+    """Raise ``ValueError`` unless ``x.ndim`` is one of ``ndims``.
+
+    ``layout`` is the expected layout in words, e.g. ``"(H, W) or (N, C, H, W)"``.
+    """
+    allowed = {ndims} if isinstance(ndims, int) else set(ndims)
+    if x.ndim not in allowed:
+        want = layout or " or ".join(f"{d}-D" for d in sorted(allowed))
+        raise ValueError(f"`{name}` must have shape {want}; got {tuple(x.shape)} ({x.ndim}-D).")
+
+
+def check_shape(x: Any, shape: Sequence[int | None], name: str, layout: str, hint: str = "") -> None:
+    """Raise ``ValueError`` unless ``x.shape`` matches ``shape`` (``None`` matches any size)."""
+    ok = x.ndim == len(shape) and all(s is None or s == t for s, t in zip(shape, x.shape))
+    if not ok:
+        extra = f" {hint}" if hint else ""
+        raise ValueError(f"`{name}` must have shape {layout}; got {tuple(x.shape)}.{extra}")
+
+
+def check_choice(value: Any, choices: Iterable[str], name: str) -> str:
+    """Return ``value`` if it is one of the option strings ``choices``."""
+    choices = tuple(choices)
+    if not isinstance(value, str) or value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"`{name}` must be one of {listed}; got {describe(value)}.")
+    return value
+
+
+def check_int(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return ``value`` as a Python int, checking type and range."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
+        if isinstance(value, (np.ndarray, jax.Array)) and value.ndim == 0 and np.issubdtype(value.dtype, np.integer):
+            value = int(value)
+        else:
+            raise TypeError(f"`{name}` must be an integer; got {describe(value)}.")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"`{name}` must be >= {minimum}; got {value}.")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"`{name}` must be <= {maximum}; got {value}.")
+    return value
+
+
+def check_positive_int(value: Any, name: str) -> int:
+    """Return ``value`` as an int >= 1."""
+    return check_int(value, name, minimum=1)
+
+
+def check_real(
+    value: Any,
+    name: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    min_inclusive: bool = True,
+    max_inclusive: bool = True,
+) -> float:
+    """Return ``value`` as a finite Python float within the given range."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+        if isinstance(value, (np.ndarray, jax.Array)) and value.ndim == 0 and not jnp.iscomplexobj(value):
+            value = float(value)
+        else:
+            raise TypeError(f"`{name}` must be a real number; got {describe(value)}.")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"`{name}` must be finite; got {value}.")
+    if minimum is not None and (value < minimum or (not min_inclusive and value == minimum)):
+        op = ">=" if min_inclusive else ">"
+        raise ValueError(f"`{name}` must be {op} {minimum}; got {value}.")
+    if maximum is not None and (value > maximum or (not max_inclusive and value == maximum)):
+        op = "<=" if max_inclusive else "<"
+        raise ValueError(f"`{name}` must be {op} {maximum}; got {value}.")
+    return value
+
+
+def check_key(key: Any, name: str = "key") -> jax.Array:
+    """Return ``key`` if it is a JAX PRNG key (new-style or raw uint32[2])."""
+    if isinstance(key, jax.Array):
+        if jnp.issubdtype(key.dtype, jax.dtypes.prng_key) and key.ndim == 0:
+            return key
+        if key.dtype == jnp.uint32 and key.shape == (2,):
+            return key
+    raise TypeError(f"`{name}` must be a JAX PRNG key such as `jax.random.key(0)`; got {describe(key)}.")
+
+
+def ntuple(value: Any, n: int, name: str, *, minimum: int = 1) -> tuple[int, ...]:
+    """Normalise an int or a length-``n`` sequence of ints to an ``n``-tuple.
+
+    ``stride=2`` and ``stride=(2, 2)`` become the same ``(2, 2)``.
+    """
+    if isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        items = (value,) * n
+    elif isinstance(value, Sequence) and not isinstance(value, str):
+        items = tuple(value)
+        if len(items) != n:
+            raise ValueError(f"`{name}` must be an int or a sequence of {n} ints; got {describe(value)}.")
+    else:
+        raise TypeError(f"`{name}` must be an int or a sequence of {n} ints; got {describe(value)}.")
+    return tuple(check_int(v, name, minimum=minimum) for v in items)

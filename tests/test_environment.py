@@ -1,0 +1,54 @@
+"""The set-up files agree: environment.yml and pyproject.toml name the same packages."""
+import pathlib
+import re
+import tomllib
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NOT_PACKAGES = {"python", "pip", "pip:"}
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[ ;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _conda_packages() -> dict[str, str]:
+    packages = {}
+    in_deps = False
+    for line in (ROOT / "environment.yml").read_text().splitlines():
+        if line.startswith("dependencies:"):
+            in_deps = True
+            continue
+        if in_deps and re.match(r"^\s{2}- [A-Za-z]", line):
+            spec = line.strip()[2:].split("#")[0].strip()
+            if _name(spec) not in NOT_PACKAGES:
+                packages[_name(spec)] = spec
+    return packages
+
+
+def _pyproject_packages() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = list(project["dependencies"])
+    for extra in project.get("optional-dependencies", {}).values():
+        reqs += extra
+    return {_name(r): r.replace(" ", "") for r in reqs}
+
+
+def test_environment_yml_names_the_same_packages_as_pyproject():
+    conda, pip = _conda_packages(), _pyproject_packages()
+    assert conda, "no packages parsed from environment.yml"
+    assert sorted(conda) == sorted(pip), (
+        f"only in environment.yml: {sorted(set(conda) - set(pip))}; "
+        f"only in pyproject.toml: {sorted(set(pip) - set(conda))}"
+    )
+
+
+def test_same_version_floors():
+    conda, pip = _conda_packages(), _pyproject_packages()
+    for name in pip:
+        assert conda[name].replace(" ", "") == pip[name], f"{name}: {conda[name]!r} vs {pip[name]!r}"
+
+
+def test_environment_installs_the_project_with_pip():
+    text = (ROOT / "environment.yml").read_text()
+    assert re.search(r"^\s+- -e \.$", text, re.M), "environment.yml must pip-install the project (-e .)"
+    assert "conda-forge" in text
