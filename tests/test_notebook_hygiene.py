@@ -1,0 +1,90 @@
+"""Each stored notebook is clean: one top-to-bottom run, no errors, no paths, small, on template.
+
+nbval re-runs the notebooks and compares outputs; this file checks what nbval
+does not: how they were stored and that they follow the collection's template.
+"""
+import json
+import pathlib
+import re
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+MACHINE_PATH = re.compile(r"(/work/|/root/|/tmp/|/home/|/Users/|[A-Z]:\\\\)[\w./\\-]+")
+WIDGET_CALL = re.compile(r"\bcl\.widgets\.\w+\(")
+
+
+def _cells(path):
+    return json.loads(path.read_text())["cells"]
+
+
+def _source(cell):
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks found in notebooks/"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_from_one_clean_run(path):
+    code = [c for c in _cells(path) if c["cell_type"] == "code" and _source(c).strip()]
+    counts = [c.get("execution_count") for c in code]
+    assert counts == list(range(1, len(code) + 1)), f"execution counts {counts[:10]}...: re-run with `make notebooks`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_errors_and_no_machine_paths(path):
+    for i, cell in enumerate(_cells(path)):
+        for out in cell.get("outputs", []):
+            assert out.get("output_type") != "error", f"cell {i} stores an error: {out.get('ename')}"
+            assert not (out.get("output_type") == "stream" and out.get("name") == "stderr" and "Traceback" in "".join(out.get("text", ""))), f"cell {i} prints a traceback"
+            text = json.dumps(out.get("text", "")) + json.dumps(out.get("data", {}).get("text/plain", ""))
+            match = MACHINE_PATH.search(text)
+            assert match is None, f"cell {i} prints a machine path: {match.group(0)[:60]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_small_enough_for_the_web(path):
+    assert path.stat().st_size < 2_000_000, f"{path.name} is {path.stat().st_size / 1e6:.1f} MB"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_follows_the_template(path):
+    cells = _cells(path)
+    markdown = "\n".join(_source(c) for c in cells if c["cell_type"] == "markdown")
+    code = [_source(c) for c in cells if c["cell_type"] == "code"]
+    assert cells[0]["cell_type"] == "markdown" and _source(cells[0]).lstrip().startswith("# "), "starts with a title"
+    for heading in ("Learning goals", "Summary", "Questions to think about"):
+        assert heading in markdown, f"missing section {heading!r}"
+    assert any("import cnnlib as cl" in src for src in code[:2]), "the setup cell imports cnnlib as cl"
+    assert sum(src.count("assert ") for src in code) >= 5, "numbers the lecture claims are asserted"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_exercises_have_hidden_solutions(path):
+    cells = _cells(path)
+    tags = [c.get("metadata", {}).get("tags", []) for c in cells]
+    exercises = [i for i, t in enumerate(tags) if "exercise" in t]
+    solutions = [i for i, t in enumerate(tags) if "solution" in t]
+    assert len(exercises) >= 2, "at least two exercises"
+    assert len(solutions) == len(exercises), "one solution cell per exercise"
+    for i in solutions:
+        assert cells[i].get("metadata", {}).get("jupyter", {}).get("source_hidden"), f"solution cell {i} is hidden"
+        assert "cl.exercises.check_" in _source(cells[i]), f"solution cell {i} calls its checker"
+    for i in exercises:
+        assert "cl.exercises.check_" in _source(cells[i]), f"exercise cell {i} calls its checker"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_widget_cells_are_exempt_and_nothing_else(path):
+    for i, cell in enumerate(_cells(path)):
+        if cell["cell_type"] != "code":
+            continue
+        src = _source(cell)
+        if WIDGET_CALL.search(src) and not src.lstrip().startswith("#"):
+            pytest.fail(f"cell {i} builds a widget but does not start with # NBVAL_IGNORE_OUTPUT")
+        if WIDGET_CALL.search(src):
+            assert "NBVAL_IGNORE_OUTPUT" in src, f"cell {i} builds a widget without # NBVAL_IGNORE_OUTPUT"
