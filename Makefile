@@ -10,12 +10,13 @@ STAMP  := $(VENV)/.installed
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: help setup lab test test-unit test-notebooks notebooks clean
+.PHONY: help setup lab test test-unit test-notebooks test-browser browser notebooks clean
 
 help:
 	@echo "make lab        open JupyterLab on notebooks/ (sets up .venv first if needed)"
 	@echo "make test       run every test: unit tests, doctests, notebooks under nbval"
 	@echo "make notebooks  re-execute every notebook in place, top to bottom"
+	@echo "make test-browser  run only the browser tests (JupyterLab in headless Chromium)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +31,14 @@ setup: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+browser:
+	@scripts/ensure_browser.sh
+
+test-browser: $(STAMP) browser
+	$(BIN)/python -m pytest tests/browser
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests cnnlib

@@ -51,7 +51,7 @@ class Canvas:
         *,
         size: float = 3.2,
         figsize: tuple[float, float] | None = None,
-        dpi: int = 72,
+        dpi: int = 96,
         **subplot_kw: Any,
     ) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -100,7 +100,7 @@ def explorer(
     """
     import ipywidgets as w
 
-    image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+    image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
     readout = w.HTML(layout=w.Layout(min_height="1.6em"))
     for control in controls.values():
         if hasattr(control, "continuous_update"):

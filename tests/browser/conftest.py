@@ -1,0 +1,202 @@
+"""One JupyterLab server and one headless Chromium for the whole browser suite.
+
+The server runs on 127.0.0.1 on a random free port with a random token, in
+temporary config/runtime/settings/workspace folders, with JupyterLab's news
+and update checks switched off; it is stopped by its PID at the end. The
+browser is Debian's ``/usr/bin/chromium`` driven by Python Playwright (no
+browser download, ever).
+
+When Chromium or Playwright is missing the suite is skipped with one line
+saying how to enable it; under ``CI=true`` that is a failure instead.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CNNLIB_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = ROOT / "build" / "browser-screenshots"
+ENABLE_HINT = (
+    "browser tests skipped: install Debian's chromium (`sudo apt-get install chromium`), "
+    "then run `make test-browser`"
+)
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def _missing() -> str | None:
+    if not (pathlib.Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        return f"{CHROMIUM} not found"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the Python package playwright is not installed"
+    return None
+
+
+REPORT: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if REPORT:
+        terminalreporter.section("browser suite")
+        for line in REPORT:
+            terminalreporter.write_line(line)
+
+
+def pytest_report_header(config):
+    problem = _missing()
+    if problem:
+        return f"{ENABLE_HINT} ({problem})"
+    return f"browser tests: {CHROMIUM} via Playwright"
+
+
+def require_browser() -> None:
+    """Skip (locally) or fail (under CI=true) when the browser cannot run."""
+    problem = _missing()
+    if problem is None:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true but {problem}: the browser tests must run in CI. ({ENABLE_HINT})", pytrace=False)
+    pytest.skip(f"{ENABLE_HINT} ({problem})")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited early with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"JupyterLab did not answer at {url} within {timeout:.0f} s")
+
+
+class Lab:
+    """A running JupyterLab: base URL, token and a small REST helper."""
+
+    def __init__(self, port: int, token: str, root: pathlib.Path):
+        self.port, self.token, self.root = port, token, root
+        self.base = f"http://127.0.0.1:{port}"
+
+    def url(self, path: str) -> str:
+        return f"{self.base}{path}{'&' if '?' in path else '?'}token={self.token}"
+
+    def api(self, method: str, path: str) -> object:
+        request = urllib.request.Request(self.url(path), method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def close_all_sessions(self) -> None:
+        for session in self.api("GET", "/api/sessions") or []:
+            self.api("DELETE", f"/api/sessions/{session['id']}")
+
+
+@pytest.fixture(scope="session")
+def notebooks_dir() -> pathlib.Path:
+    return pathlib.Path(os.environ.get("CNNLIB_BROWSER_NOTEBOOKS", ROOT / "notebooks")).resolve()
+
+
+@pytest.fixture(scope="session")
+def lab(notebooks_dir):
+    require_browser()
+    start = time.perf_counter()
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix="cnnlib-lab-"))
+    settings = tmp / "settings"
+    (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
+    # No news and no update checks: nothing leaves 127.0.0.1.
+    (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(tmp / "config"),
+        JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(settings),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
+        MPLBACKEND="module://matplotlib_inline.backend_inline",
+    )
+    port, token = _free_port(), secrets.token_hex(16)
+    cmd = [
+        sys.executable, "-m", "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={notebooks_dir}",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = open(tmp / "server.log", "w")
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Lab(port, token, notebooks_dir)
+    try:
+        _wait_until_up(server.url("/api/status"), proc)
+        yield server
+    finally:
+        try:
+            server.close_all_sessions()
+        except OSError:
+            pass
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+        REPORT.append(f"browser suite: {time.perf_counter() - start:.1f} s with one JupyterLab server and one Chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> pathlib.Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
