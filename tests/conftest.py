@@ -1,10 +1,6 @@
-"""Shared test setup: headless matplotlib, float32 JAX, a fixed PRNG key."""
-import os
-
-os.environ.setdefault("MPLBACKEND", "Agg")
-
-import jax  # noqa: E402
-import pytest  # noqa: E402
+"""Shared test fixtures."""
+import jax
+import pytest
 
 
 @pytest.fixture
