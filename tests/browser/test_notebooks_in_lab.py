@@ -57,12 +57,12 @@ def _accept_kernel_dialog(page) -> None:
 
 
 def _expected_widgets(path: pathlib.Path) -> int:
-    """How many widget cells the stored notebook has (cells that call cl.widgets.<builder>)."""
+    """How many cells of the stored notebook show a widget."""
     import json
 
     cells = json.loads(path.read_text())["cells"]
-    pattern = re.compile(r"^[^#\n]*\bcl\.widgets\.\w+\(", re.M)
-    return sum(1 for c in cells if c["cell_type"] == "code" and pattern.search("".join(c["source"])))
+    mime = "application/vnd.jupyter.widget-view+json"
+    return sum(1 for c in cells if any(mime in o.get("data", {}) for o in c.get("outputs", [])))
 
 
 def _output_errors(page) -> list[str]:

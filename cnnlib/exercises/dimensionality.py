@@ -1,0 +1,88 @@
+"""Checkers for notebook 04 (curse of dimensionality).
+
+Each prints ``✓ Correct. ...`` or ``✗ Not yet. <hint>`` and returns a bool;
+none raises on a wrong or missing answer.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ._core import check_number, not_answered, report
+
+__all__ = ["check_digit_samples", "check_half_length_dimension", "check_corner_share", "check_torus_mean"]
+
+
+def check_digit_samples(answer: Any) -> bool:
+    """log10 of the samples needed for an 8x8 digit (d = 64) at accuracy eps = 0.01: 128."""
+    return check_number(
+        answer,
+        128.0,
+        atol=1e-3,
+        praise="log10 N = -64 log10(0.01) = 128: 10^128 samples, far more than the 10^80 atoms.",
+        hint="Use log10 N = -d log10(eps) with d = 64 pixels and eps = 0.01.",
+        wrong={
+            64.0: "That is eps = 0.1. With eps = 0.01 each pixel needs 100 values, not 10.",
+            2.0: "That is one pixel (d = 1); an 8x8 digit has d = 64 inputs.",
+        },
+    )
+
+
+def check_half_length_dimension(answer: Any) -> bool:
+    """The smallest n whose half-length 2^(-1/n) is at least 0.99: 69."""
+    return check_number(
+        answer,
+        69.0,
+        atol=0.01,
+        praise="2^(-1/69) = 0.99000 (just over 0.99) while 2^(-1/68) = 0.98986: from n = 69 on, "
+        "half the volume lies within 0.5% of the diameter from the edge.",
+        hint="Solve 2^(-1/n) >= 0.99 for n: n >= log(2) / (-log(0.99)), then round up to a whole dimension.",
+        wrong={
+            70.0: "That is what the first-order rule 1 - 0.7/n gives. Solve the exact 2^(-1/n) >= 0.99 instead.",
+            68.0: "Close: check 2^(-1/68) = 0.98986, which is still below 0.99. Round up.",
+            68.9676: "Right bound, but a dimension is a whole number: round up.",
+        },
+    )
+
+
+def check_corner_share(answer: Any) -> bool:
+    """The share of the unit cube outside its inscribed ball for d = 3: 1 - pi/6."""
+    return check_number(
+        answer,
+        1.0 - math.pi / 6.0,
+        atol=1e-3,
+        praise="1 - pi/6 = 0.476: already almost half of a 3-D cube is corners (98.4% at d = 8).",
+        hint="The ball of radius 1/2 has volume (4/3) pi (1/2)^3; the cube has volume 1. The corners are the rest.",
+        wrong={
+            math.pi / 6.0: "That is the ball's share. The corners are what is left of the cube.",
+            1.0 - math.pi / 4.0: "That is the 2-D answer (a disc in a square). Use the 3-D ball.",
+            1.0 - 4.0 * math.pi / 3.0: "The inscribed ball has radius 1/2, not 1.",
+        },
+    )
+
+
+def check_torus_mean(answer: Any, d: int = 500) -> bool:
+    """Your estimate of the mean normalised torus distance at dimension ``d``: within 0.005 of sqrt(1/3)."""
+    expected = math.sqrt(1.0 / 3.0) * (1.0 - 1.0 / (10.0 * d))
+    hint = (
+        f"Draw points with cl.sample_torus(n, {d}, key), measure them with "
+        "cl.pairwise_distances(..., metric='torus'), divide by the largest torus distance sqrt(d)/2, and average."
+    )
+    if not_answered(answer):
+        return report(False, "", hint)
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return report(False, "", f"Your answer should be one number; got {answer!r}. {hint}")
+    if abs(value - expected) <= 0.005:
+        return report(True, f"{value:.3f}: sqrt(1/3) = 0.577 up to the sampling noise; the wrapped gap "
+                      "on each circle has mean square 1/12, so the distance is about sqrt(d/12).", hint)
+    if abs(value - 2.0 / math.sqrt(6.0)) <= 0.01:
+        return report(False, "", "That looks like the Euclidean distance in the cube: use metric='torus'.")
+    if abs(value - expected / 2.0) <= 0.005:
+        return report(False, "", "Divide by sqrt(d)/2, the largest distance on the torus, not by sqrt(d).")
+    if abs(value - expected * math.sqrt(d) / 2.0) <= 0.05 * math.sqrt(d):
+        return report(False, "", "Normalise: divide each distance by sqrt(d)/2 before averaging.")
+    if abs(value) < 1e-6:
+        return report(False, "", "A point's distance to itself is 0: leave the diagonal out, or measure to other points.")
+    return report(False, "", hint)
