@@ -15,15 +15,76 @@ __version__ = "0.1.0"
 
 # Each block below belongs to one module; keep the names explicit.
 # --- conv ---
+from .conv import conv1d, conv2d, conv_matrix, conv_output_size
 # --- pool ---
+from .pool import (
+    avg_pool1d,
+    avg_pool2d,
+    global_avg_pool,
+    global_max_pool,
+    lp_pool1d,
+    lp_pool2d,
+    max_pool1d,
+    max_pool2d,
+    weighted_pool1d,
+    weighted_pool2d,
+)
 # --- transforms ---
+from .transforms import flow_gradient_norm, rescale, rotate, rotate90, shift, smooth_flow, warp
 # --- equivariance ---
+from .equivariance import (
+    equivariance_curve,
+    equivariance_error,
+    fraction_changed,
+    invariance_error,
+    oriented_kernel,
+    p4_group_conv,
+    p4_lifting_conv,
+    p4_pool,
+    p4_rotate,
+    shift_change_fractions,
+)
 # --- filters ---
+from .filters import KERNELS, argmax2d, box_kernel, gaussian_kernel, kernel, match_template
 # --- data ---
+from .data import load_digits, load_image
 # --- receptive ---
+from .receptive import connectivity, dense_connectivity, receptive_field
 # --- sharing ---
+from .sharing import layer_summary, locally_connected2d, mac_count, param_count, separable_approx, tiled_conv2d
 # --- dimensionality ---
+from .dimensionality import (
+    ball_volume_fraction,
+    ball_volume_fraction_mc,
+    distance_contrast,
+    half_length,
+    half_length_mc,
+    knn_accuracy,
+    knn_predict,
+    log10_samples_needed,
+    pairwise_distances,
+    rind_fraction,
+    rind_fraction_mc,
+    sample_ball,
+    sample_cube,
+    sample_torus,
+)
 # --- aliasing ---
+from .aliasing import (
+    aliased_fraction,
+    binomial_filter,
+    blur_pool1d,
+    blur_pool2d,
+    downsample,
+    max_blur_pool1d,
+    max_blur_pool2d,
+    shift_consistency,
+    shift_equivariance_errors,
+    spectrum,
+    stripes,
+    toy_signal,
+    zone_plate,
+)
 # --- end of re-exports ---
 
 # Submodules imported lazily on first attribute access (cl.plot, cl.widgets, ...).
@@ -39,6 +100,7 @@ _LAZY_SUBMODULES = {
     "equivariance",
     "filters",
     "receptive",
+    "scaling",
     "sharing",
     "dimensionality",
     "aliasing",

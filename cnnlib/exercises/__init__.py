@@ -6,9 +6,24 @@ from ._core import check_array, check_number, not_answered, report
 
 # Each block below belongs to one topic module; keep the names explicit.
 # --- filters (notebook 00) ---
+from .filters import check_conv1d_by_hand, check_match_size, check_shift_kernel
 # --- receptive (notebook 01) ---
+from .receptive import check_edge_count, check_stack_receptive_field, check_strided_receptive_field
 # --- sharing (notebook 02) ---
+from .sharing import (
+    check_conv_params,
+    check_conv_shape,
+    check_dense_params,
+    check_local_params,
+    check_output_size,
+    check_pool_params,
+    check_pool_shape,
+    check_stack,
+)
 # --- equivariance (notebook 03) ---
+from .equivariance import check_avg_pool, check_pooled_length, check_stride_shifts, check_symmetrize
 # --- dimensionality (notebook 04) ---
+from .dimensionality import check_corner_share, check_digit_samples, check_half_length_dimension, check_torus_mean
 # --- aliasing (notebook 05) ---
+from .aliasing import check_binomial_5, check_blur_pool_by_hand, check_folded_frequency, check_smallest_filter
 # --- end ---

@@ -9,9 +9,15 @@ from ._core import Canvas, explorer
 
 # Each block below belongs to one topic module; keep the names explicit.
 # --- filters (notebook 00) ---
+from .filters import filter_explorer, filter_gallery, filter_update
 # --- receptive (notebook 01) ---
+from .receptive import connectivity_explorer, receptive_field_explorer
 # --- sharing (notebook 02) ---
+from .sharing import stride_explorer, stride_figure, weight_sharing_explorer, weight_sharing_figure
 # --- equivariance (notebook 03) ---
+from .equivariance import equivariance_explorer, equivariance_figure, pooling_shift_explorer, pooling_shift_figure
 # --- dimensionality (notebook 04) ---
+from .dimensionality import dimension_explorer, rind_explorer
 # --- aliasing (notebook 05) ---
+from .aliasing import toy_shift_explorer, toy_shift_figure, zone_plate_explorer, zone_plate_figure
 # --- end ---
