@@ -418,7 +418,7 @@ def test_checkers_tick_the_right_answers_and_never_raise(capsys):
     capsys.readouterr()
     for checker in (ex.check_binomial_5, ex.check_folded_frequency, ex.check_blur_pool_by_hand, ex.check_smallest_filter):
         for wrong in (None, "abc", [1, 2], 0.3):
-            assert checker(wrong) is False
+            assert checker(wrong) == False
             assert _said(capsys).startswith("\u2717 Not yet.")
 
 

@@ -11,34 +11,34 @@ from cnnlib.exercises import check_array, check_number, not_answered, report
 
 def test_stub_answers_are_not_yet(capsys):
     assert not_answered(None) and not_answered(...) and not not_answered(0)
-    assert check_number(None, 156, praise="p", hint="count the bias") is False
+    assert check_number(None, 156, praise="p", hint="count the bias") == False
     assert capsys.readouterr().out == "\u2717 Not yet. count the bias\n"
 
 
 def test_right_number_gets_a_tick(capsys):
-    assert check_number(156, 156, praise="6 * (25 + 1).", hint="h") is True
+    assert check_number(156, 156, praise="6 * (25 + 1).", hint="h") == True
     assert capsys.readouterr().out == "\u2713 Correct. 6 * (25 + 1).\n"
 
 
 def test_common_wrong_answer_gets_its_own_hint(capsys):
-    assert check_number(150, 156, praise="p", hint="h", wrong={150: "You forgot the bias."}) is False
+    assert check_number(150, 156, praise="p", hint="h", wrong={150: "You forgot the bias."}) == False
     assert "You forgot the bias." in capsys.readouterr().out
 
 
 def test_non_numeric_answer_is_explained(capsys):
-    assert check_number("lots", 1, praise="p", hint="h") is False
+    assert check_number("lots", 1, praise="p", hint="h") == False
     assert "should be a number" in capsys.readouterr().out
 
 
 def test_array_answers_check_shape_then_values(capsys):
-    assert check_array(np.zeros((2, 3)), np.zeros((3, 2)), praise="p", hint="h") is False
+    assert check_array(np.zeros((2, 3)), np.zeros((3, 2)), praise="p", hint="h") == False
     assert "shape (2, 3); it should have shape (3, 2)" in capsys.readouterr().out
-    assert check_array([[1, 2]], [[1, 2]], praise="p", hint="h") is True
-    assert check_array([[1, 3]], [[1, 2]], praise="p", hint="h") is False
+    assert check_array([[1, 2]], [[1, 2]], praise="p", hint="h") == True
+    assert check_array([[1, 3]], [[1, 2]], praise="p", hint="h") == False
 
 
 def test_report_returns_a_bool(capsys):
-    assert report(1, "ok", "no") is True
+    assert report(1, "ok", "no") == True
     capsys.readouterr()
 
 
@@ -109,3 +109,14 @@ def test_import_is_light():
 def test_unknown_attribute_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'conv3d'"):
         cl.conv3d  # noqa: B018
+
+
+def test_a_verdict_is_a_bool_that_shows_nothing_more_in_a_notebook(capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    right = check_number(1, 1, praise="p", hint="h")
+    wrong = check_number(2, 1, praise="p", hint="h")
+    capsys.readouterr()
+    assert right and not wrong and right == True and wrong == False  # noqa: E712
+    data, metadata = InteractiveShell.instance().display_formatter.format(right)
+    assert data == {} and metadata == {}, "the checker's return value must not add an Out[n] line"

@@ -343,10 +343,10 @@ def test_rind_explorer_and_static_figures():
     ],
 )
 def test_exercise_checkers(checker, right, wrong, hint, capsys):
-    assert checker(right) is True
+    assert checker(right) == True
     assert capsys.readouterr().out.startswith("✓ Correct.")
-    assert checker(wrong) is False
+    assert checker(wrong) == False
     assert hint in capsys.readouterr().out
-    assert checker(None) is False
+    assert checker(None) == False
     assert capsys.readouterr().out.startswith("✗ Not yet.")
-    assert checker("abc") is False  # never raises
+    assert checker("abc") == False  # never raises

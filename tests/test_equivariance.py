@@ -180,9 +180,9 @@ def test_pooling_widget_counts_and_never_recompiles():
 )
 def test_exercise_checkers(check, good, bad, capsys):
     fn = getattr(cl.exercises, check)
-    assert fn(good) is True
-    assert fn(bad) is False
-    assert fn(None) is False
+    assert fn(good) == True
+    assert fn(bad) == False
+    assert fn(None) == False
     out = capsys.readouterr().out
     assert "✓ Correct." in out and "✗ Not yet." in out
 

@@ -248,9 +248,9 @@ def test_gallery_has_a_kernel_and_an_output_per_filter():
 # ----------------------------------------------------------------- exercises ---
 def test_conv1d_by_hand_checker(capsys):
     ex = cl.exercises
-    assert ex.check_conv1d_by_hand(None) is False
+    assert ex.check_conv1d_by_hand(None) == False
     assert "Not yet" in capsys.readouterr().out
-    assert ex.check_conv1d_by_hand([1, 2, 2, 2, -3, -4]) is True
+    assert ex.check_conv1d_by_hand([1, 2, 2, 2, -3, -4]) == True
     assert capsys.readouterr().out.startswith("\u2713 Correct.")
     ex.check_conv1d_by_hand([-1, -2, -2, -2, 3, 4])
     assert "cross-correlation" in capsys.readouterr().out
@@ -260,7 +260,7 @@ def test_conv1d_by_hand_checker(capsys):
     assert "full mode gives L + k - 1" in capsys.readouterr().out
     ex.check_conv1d_by_hand([1, 2, 2, 0, -3, -4])
     assert "Check s_3 again" in capsys.readouterr().out
-    assert ex.check_conv1d_by_hand("one two") is False
+    assert ex.check_conv1d_by_hand("one two") == False
     assert "flat list" in capsys.readouterr().out
 
 
@@ -268,23 +268,23 @@ def test_shift_kernel_checker(capsys):
     ex = cl.exercises
     right = np.zeros((3, 3))
     right[1, 0] = 1
-    assert ex.check_shift_kernel(right) is True
+    assert ex.check_shift_kernel(right) == True
     assert capsys.readouterr().out.startswith("\u2713 Correct.")
-    assert ex.check_shift_kernel(right[:, ::-1]) is False
+    assert ex.check_shift_kernel(right[:, ::-1]) == False
     assert "moves the image to the left" in capsys.readouterr().out
-    assert ex.check_shift_kernel(right.T) is False
+    assert ex.check_shift_kernel(right.T) == False
     assert "up or down" in capsys.readouterr().out
-    assert ex.check_shift_kernel(np.ones((2, 2))) is False
+    assert ex.check_shift_kernel(np.ones((2, 2))) == False
     assert "shape (2, 2)" in capsys.readouterr().out
-    assert ex.check_shift_kernel(None) is False
+    assert ex.check_shift_kernel(None) == False
     assert "Not yet" in capsys.readouterr().out
 
 
 def test_match_size_checker(capsys):
     ex = cl.exercises
-    assert ex.check_match_size(105) is True
+    assert ex.check_match_size(105) == True
     assert "128 - 24 + 1" in capsys.readouterr().out
-    assert ex.check_match_size(104) is False
+    assert ex.check_match_size(104) == False
     assert "Off by one" in capsys.readouterr().out
-    assert ex.check_match_size(151) is False
+    assert ex.check_match_size(151) == False
     assert "'full'" in capsys.readouterr().out

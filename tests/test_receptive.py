@@ -263,6 +263,6 @@ def test_connectivity_widget_counts_the_picked_units_connections():
 )
 def test_exercise_checkers(capsys, checker, right, wrong, hint):
     check = getattr(cl.exercises, checker)
-    assert check(None) is False and "Not yet" in capsys.readouterr().out
-    assert check(wrong) is False and hint in capsys.readouterr().out
-    assert check(right) is True and capsys.readouterr().out.startswith("\u2713 Correct.")
+    assert check(None) == False and "Not yet" in capsys.readouterr().out
+    assert check(wrong) == False and hint in capsys.readouterr().out
+    assert check(right) == True and capsys.readouterr().out.startswith("\u2713 Correct.")

@@ -300,6 +300,6 @@ def test_checkers_tick_and_give_specific_hints(capsys):
     assert ex.check_stack(7, 27) and not ex.check_stack(9, 27)
     assert "3 - 1 = 2" in capsys.readouterr().out
     for checker in (ex.check_conv_params, ex.check_conv_shape, ex.check_local_params):
-        assert checker(None) is False
-    assert ex.check_stack(None, None) is False
+        assert checker(None) == False
+    assert ex.check_stack(None, None) == False
     assert "Not yet" in capsys.readouterr().out

@@ -2,7 +2,7 @@
 
 Each prints a tick, or "Not yet" with a specific hint (see :mod:`._core`).
 """
-from ._core import check_array, check_number, not_answered, report
+from ._core import Verdict, check_array, check_number, not_answered, report
 
 # Each block below belongs to one topic module; keep the names explicit.
 # --- filters (notebook 00) ---

@@ -16,10 +16,41 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["not_answered", "report", "check_number", "check_array"]
+__all__ = ["Verdict", "not_answered", "report", "check_number", "check_array"]
 
 TICK = "\u2713"
 CROSS = "\u2717"
+
+
+class Verdict:
+    """What a checker returns: truthy when the answer is right.
+
+    The checker has already printed its verdict, so in a notebook the result
+    shows nothing more (no ``Out[n]: True`` under the tick): it defines an
+    empty ``_ipython_display_``. It compares equal to ``True``/``False``.
+    """
+
+    __slots__ = ("ok",)
+
+    def __init__(self, ok: bool) -> None:
+        self.ok = bool(ok)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (bool, Verdict)):
+            return self.ok == bool(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.ok)
+
+    def __repr__(self) -> str:
+        return f"Verdict({self.ok})"
+
+    def _ipython_display_(self) -> None:
+        """Display nothing: the printed line is the verdict."""
 
 
 def not_answered(answer: Any) -> bool:
@@ -27,10 +58,10 @@ def not_answered(answer: Any) -> bool:
     return answer is None or answer is Ellipsis
 
 
-def report(ok: bool, praise: str, hint: str) -> bool:
-    """Print ``"✓ Correct. <praise>"`` or ``"✗ Not yet. <hint>"`` and return ``ok``."""
+def report(ok: bool, praise: str, hint: str) -> Verdict:
+    """Print ``"✓ Correct. <praise>"`` or ``"✗ Not yet. <hint>"`` and return the :class:`Verdict`."""
     print(f"{TICK} Correct. {praise}" if ok else f"{CROSS} Not yet. {hint}")
-    return bool(ok)
+    return Verdict(ok)
 
 
 def check_number(
@@ -42,7 +73,7 @@ def check_number(
     rtol: float = 0.0,
     atol: float = 0.0,
     wrong: dict[float, str] | None = None,
-) -> bool:
+) -> Verdict:
     """Check a numeric answer; ``wrong`` maps common wrong answers to specific hints."""
     if not_answered(answer):
         return report(False, praise, hint)
@@ -66,7 +97,7 @@ def check_array(
     hint: str,
     rtol: float = 1e-5,
     atol: float = 1e-6,
-) -> bool:
+) -> Verdict:
     """Check an array answer: shape first (with its own hint), then values."""
     if not_answered(answer):
         return report(False, praise, hint)

@@ -5,12 +5,12 @@ from typing import Any
 
 import numpy as np
 
-from ._core import check_array, check_number, not_answered, report
+from ._core import Verdict, check_array, check_number, not_answered, report
 
 __all__ = ["check_binomial_5", "check_folded_frequency", "check_blur_pool_by_hand", "check_smallest_filter"]
 
 
-def check_binomial_5(answer: Any) -> bool:
+def check_binomial_5(answer: Any) -> Verdict:
     """The normalised binomial filter with 5 taps, written from Pascal's triangle."""
     expected = np.array([1, 4, 6, 4, 1]) / 16
     if not not_answered(answer):
@@ -29,7 +29,7 @@ def check_binomial_5(answer: Any) -> bool:
     )
 
 
-def check_folded_frequency(answer: Any) -> bool:
+def check_folded_frequency(answer: Any) -> Verdict:
     """Stripes at 0.375 cycles per pixel, every second pixel kept: the frequency seen, in cycles per *new* pixel."""
     return check_number(
         answer,
@@ -48,7 +48,7 @@ def check_folded_frequency(answer: Any) -> bool:
     )
 
 
-def check_blur_pool_by_hand(answer: Any) -> bool:
+def check_blur_pool_by_hand(answer: Any) -> Verdict:
     """blur_pool1d of [0, 0, 1, 1, 0, 0, 1, 1] with [1, 2, 1] / 4, stride 2, circular."""
     expected = np.array([0.25, 0.75, 0.25, 0.75])
     if not not_answered(answer):
@@ -70,7 +70,7 @@ def check_blur_pool_by_hand(answer: Any) -> bool:
     )
 
 
-def check_smallest_filter(answer: Any) -> bool:
+def check_smallest_filter(answer: Any) -> Verdict:
     """The smallest blur (taps) for which less than 5% of zone_plate(128) downsampled by 2 is aliased."""
     return check_number(
         answer,

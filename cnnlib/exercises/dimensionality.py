@@ -8,12 +8,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._core import check_number, not_answered, report
+from ._core import Verdict, check_number, not_answered, report
 
 __all__ = ["check_digit_samples", "check_half_length_dimension", "check_corner_share", "check_torus_mean"]
 
 
-def check_digit_samples(answer: Any) -> bool:
+def check_digit_samples(answer: Any) -> Verdict:
     """log10 of the samples needed for an 8x8 digit (d = 64) at accuracy eps = 0.01: 128."""
     return check_number(
         answer,
@@ -28,7 +28,7 @@ def check_digit_samples(answer: Any) -> bool:
     )
 
 
-def check_half_length_dimension(answer: Any) -> bool:
+def check_half_length_dimension(answer: Any) -> Verdict:
     """The smallest n whose half-length 2^(-1/n) is at least 0.99: 69."""
     return check_number(
         answer,
@@ -45,7 +45,7 @@ def check_half_length_dimension(answer: Any) -> bool:
     )
 
 
-def check_corner_share(answer: Any) -> bool:
+def check_corner_share(answer: Any) -> Verdict:
     """The share of the unit cube outside its inscribed ball for d = 3: 1 - pi/6."""
     return check_number(
         answer,
@@ -61,7 +61,7 @@ def check_corner_share(answer: Any) -> bool:
     )
 
 
-def check_torus_mean(answer: Any, d: int = 500) -> bool:
+def check_torus_mean(answer: Any, d: int = 500) -> Verdict:
     """Your estimate of the mean normalised torus distance at dimension ``d``: within 0.005 of sqrt(1/3)."""
     expected = math.sqrt(1.0 / 3.0) * (1.0 - 1.0 / (10.0 * d))
     hint = (

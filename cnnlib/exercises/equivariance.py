@@ -5,14 +5,14 @@ from typing import Any
 
 import numpy as np
 
-from ._core import check_array, check_number, not_answered, report
+from ._core import Verdict, check_array, check_number, not_answered, report
 
 __all__ = ["check_avg_pool", "check_pooled_length", "check_stride_shifts", "check_symmetrize"]
 
 _X = np.array([[6, 1, 2, 4], [1, 6, 7, 8], [3, 5, 2, 0], [1, 2, 3, 4]], dtype=float)
 
 
-def check_avg_pool(answer: Any) -> bool:
+def check_avg_pool(answer: Any) -> Verdict:
     """2x2 average pooling, stride 2, of the lecture's 4x4 example, by hand."""
     expected = _X.reshape(2, 2, 2, 2).mean(axis=(1, 3))
     if not not_answered(answer):
@@ -27,7 +27,7 @@ def check_avg_pool(answer: Any) -> bool:
     )
 
 
-def check_pooled_length(answer: Any) -> bool:
+def check_pooled_length(answer: Any) -> Verdict:
     """Pooled length for L = 32, width 3, stride 2, no padding."""
     return check_number(
         answer,
@@ -42,7 +42,7 @@ def check_pooled_length(answer: Any) -> bool:
     )
 
 
-def check_stride_shifts(answer: Any) -> bool:
+def check_stride_shifts(answer: Any) -> Verdict:
     """The shifts 0..8 for which a stride-3 circular conv layer's output is an exact shift."""
     expected = [0, 3, 6]
     if not_answered(answer):
@@ -65,7 +65,7 @@ def check_stride_shifts(answer: Any) -> bool:
     return report(False, "", hint.strip())
 
 
-def check_symmetrize(fn: Any) -> bool:
+def check_symmetrize(fn: Any) -> Verdict:
     """``fn(w)`` must return a kernel whose convolution commutes with quarter turns."""
     if not_answered(fn):
         return report(False, "", "Write a function `symmetrize(w)` that returns a (k, k) kernel.")

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import check_number, not_answered, report
+from ._core import Verdict, check_number, not_answered, report
 
 __all__ = [
     "BY_HAND_U",
@@ -32,7 +32,7 @@ def _as_floats(answer: Any) -> np.ndarray | None:
     return arr if np.all(np.isfinite(arr)) else None
 
 
-def check_conv1d_by_hand(answer: Any) -> bool:
+def check_conv1d_by_hand(answer: Any) -> Verdict:
     """Check the full 1-D convolution of ``u = [1, 2, 3, 4]`` with ``w = [1, 0, -1]``.
 
     The answer is the list ``[s_0, ..., s_5]`` with ``s_t = sum_a u_a w_{t-a}``.
@@ -67,7 +67,7 @@ def check_conv1d_by_hand(answer: Any) -> bool:
     return report(False, praise, f"Check s_{wrong[0]} again. {hint}")
 
 
-def check_shift_kernel(answer: Any) -> bool:
+def check_shift_kernel(answer: Any) -> Verdict:
     """Check a 3x3 kernel that moves an image one pixel to the right under ``cl.conv2d``.
 
     ``cl.conv2d(x, w, padding="same")`` must give ``y[i, j] = x[i, j - 1]``.
@@ -102,7 +102,7 @@ def check_shift_kernel(answer: Any) -> bool:
     return report(False, praise, hint)
 
 
-def check_match_size(answer: Any) -> bool:
+def check_match_size(answer: Any) -> Verdict:
     """Check the size of the score map for a 24x24 template in a 128x128 image (valid placements)."""
     expected = 128 - 24 + 1
     return check_number(

@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..receptive import connectivity, dense_connectivity, receptive_field
-from ._core import check_number, not_answered, report
+from ._core import Verdict, check_number, not_answered, report
 
 __all__ = ["check_stack_receptive_field", "check_strided_receptive_field", "check_edge_count"]
 
 
-def check_stack_receptive_field(answer: Any) -> bool:
+def check_stack_receptive_field(answer: Any) -> Verdict:
     """Receptive field (side, in pixels) of three stacked 3x3 convolutions, stride 1: 7."""
     expected = receptive_field([3, 3, 3]).size
     return check_number(
@@ -29,7 +29,7 @@ def check_stack_receptive_field(answer: Any) -> bool:
     )
 
 
-def check_strided_receptive_field(answer: Any) -> bool:
+def check_strided_receptive_field(answer: Any) -> Verdict:
     """The same three 3x3 layers with stride 2 in the first layer: 11."""
     expected = receptive_field([(3, 2), (3, 1), (3, 1)]).size
     return check_number(
@@ -45,7 +45,7 @@ def check_strided_receptive_field(answer: Any) -> bool:
     )
 
 
-def check_edge_count(answer: Any) -> bool:
+def check_edge_count(answer: Any) -> Verdict:
     """Connections of a 3x3 'valid' convolution on a 6x6 input, and of a dense layer with the same inputs and outputs.
 
     ``answer`` is a pair ``(conv_edges, dense_edges)``: ``(144, 576)``.

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import check_number, not_answered, report
+from ._core import Verdict, check_number, not_answered, report
 
 __all__ = [
     "check_output_size",
@@ -28,7 +28,7 @@ def _formula(n: int, k: int, stride: int, padding: int) -> int:
     return (n - k + 2 * padding) // stride + 1
 
 
-def check_output_size(answer: Any, *, n: int, k: int, stride: int = 1, padding: int = 0) -> bool:
+def check_output_size(answer: Any, *, n: int, k: int, stride: int = 1, padding: int = 0) -> Verdict:
     """Output size along one axis, ``(N - K + 2P)/S + 1`` (rounded down)."""
     expected = _formula(n, k, stride, padding)
     wrong = {}
@@ -71,7 +71,7 @@ def _check_shape(answer: Any, hwc: tuple[int, int, int], praise: str, hint: str,
     return report(False, praise, hint)
 
 
-def check_conv_shape(answer: Any) -> bool:
+def check_conv_shape(answer: Any) -> Verdict:
     """The lecture's conv layer: 32x32x1 input, six 5x5 filters, padding 2, stride 1."""
     return _check_shape(
         answer,
@@ -86,7 +86,7 @@ def check_conv_shape(answer: Any) -> bool:
     )
 
 
-def check_conv_params(answer: Any) -> bool:
+def check_conv_params(answer: Any) -> Verdict:
     """Parameters of the lecture's conv layer: 6 * (5*5*1 + 1) = 156."""
     return check_number(
         answer,
@@ -103,7 +103,7 @@ def check_conv_params(answer: Any) -> bool:
     )
 
 
-def check_pool_shape(answer: Any) -> bool:
+def check_pool_shape(answer: Any) -> Verdict:
     """The 2x2 max pool with stride 2 after the conv layer: 16x16x6."""
     return _check_shape(
         answer,
@@ -118,7 +118,7 @@ def check_pool_shape(answer: Any) -> bool:
     )
 
 
-def check_pool_params(answer: Any) -> bool:
+def check_pool_params(answer: Any) -> Verdict:
     """Max pooling has nothing to learn: 0 parameters."""
     return check_number(
         answer,
@@ -129,7 +129,7 @@ def check_pool_params(answer: Any) -> bool:
     )
 
 
-def check_dense_params(answer: Any, n_outputs: int = 10) -> bool:
+def check_dense_params(answer: Any, n_outputs: int = 10) -> Verdict:
     """A dense layer from the flattened 16x16x6 map to ``n_outputs`` units: (16*16*6 + 1) * N."""
     n_in = 16 * 16 * 6
     return check_number(
@@ -145,7 +145,7 @@ def check_dense_params(answer: Any, n_outputs: int = 10) -> bool:
     )
 
 
-def check_local_params(answer: Any) -> bool:
+def check_local_params(answer: Any) -> Verdict:
     """The lecture's conv layer without sharing (locally connected): 32*32*6*(25+1) = 159,744."""
     return check_number(
         answer,
@@ -160,7 +160,7 @@ def check_local_params(answer: Any) -> bool:
     )
 
 
-def check_stack(receptive_field: Any, weights: Any) -> bool:
+def check_stack(receptive_field: Any, weights: Any) -> Verdict:
     """Three stacked 3x3 layers (one channel, no bias): receptive field 7, 27 weights (vs 49 for one 7x7)."""
     if not_answered(receptive_field) or not_answered(weights):
         return report(False, "", "Fill in both numbers: the receptive field (one side) and the number of weights.")
