@@ -46,15 +46,19 @@ def describe(value: Any) -> str:
 def as_float_array(x: Any, name: str) -> jax.Array:
     """Convert ``x`` to a float array, refusing what cannot be an image.
 
-    Integer and unsigned arrays become float32 (values are kept, not rescaled);
-    float64 is kept when JAX runs in x64 mode, otherwise float32. Booleans,
-    complex numbers, strings and objects raise ``TypeError``.
+    Integer and unsigned arrays become float32 (values are kept, not rescaled),
+    also inside a caller's ``jax.jit``; float16 and bfloat16 become float32;
+    float64 (and long double) is kept as float64 when JAX runs in x64 mode,
+    otherwise float32. Booleans, complex numbers, strings and objects raise
+    ``TypeError``.
     """
     if isinstance(x, jax.core.Tracer):
-        # Inside someone else's jit or grad: trust the caller, keep the dtype.
-        if not jnp.issubdtype(x.dtype, jnp.floating):
-            raise TypeError(f"`{name}` must be a real floating-point array; got dtype {x.dtype}.")
-        return x
+        # Inside someone else's jit or grad: keep a float dtype, integers become float32 as outside.
+        if jnp.issubdtype(x.dtype, jnp.floating):
+            return x
+        if jnp.issubdtype(x.dtype, jnp.integer) and x.dtype != jnp.bool_:
+            return x.astype(jnp.float32)
+        raise TypeError(f"`{name}` must be a real numeric array; got dtype {x.dtype}.")
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"`{name}` must be a numeric array; got {describe(x)}.")
     try:
@@ -69,10 +73,13 @@ def as_float_array(x: Any, name: str) -> jax.Array:
         )
     if np.issubdtype(dtype, np.complexfloating):
         raise TypeError(f"`{name}` must be real; got complex dtype {dtype}. Pass the real part or the magnitude.")
-    if not (np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)):
+    is_float = jnp.issubdtype(dtype, jnp.floating)  # also bfloat16, which NumPy does not call floating
+    if not (np.issubdtype(dtype, np.integer) or is_float):
         raise TypeError(f"`{name}` must be a real numeric array; got dtype {dtype}.")
-    if np.issubdtype(dtype, np.floating) and dtype.itemsize >= 4:
+    if dtype in (np.float32, np.float64):
         return jnp.asarray(arr)
+    if is_float and dtype.itemsize > 8:  # long double: JAX has no such type
+        return jnp.asarray(np.asarray(arr, dtype=np.float64))
     return jnp.asarray(arr, dtype=jnp.float32)
 
 

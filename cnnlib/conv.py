@@ -29,6 +29,7 @@ _NP_MODE = {"zeros": "constant", "circular": "wrap", "reflect": "reflect", "repl
 # "dense" builds a (C_out H' W') x (C_in H W) matrix: refuse beyond these sizes.
 DENSE_MAX_INPUT = 4096  # C_in * H * W per image
 DENSE_MAX_ENTRIES = 2**25  # 128 MiB of float32
+CONV_MATRIX_MAX_ENTRIES = 2**26  # conv_matrix: 256 MiB of float32 (a 90 x 90 image with a 3 x 3 kernel)
 
 # method="auto": constants measured on a shared 2-core CPU (jax 0.10.2, float32);
 # the measurements are in the comments of _pick_method.
@@ -138,7 +139,13 @@ _LAYOUTS = {
 def _check_layout(xs: tuple, ws: tuple, nd: int) -> None:
     _, xlay, w_single, w_multi = _LAYOUTS[nd]
     if len(xs) not in (nd, nd + 2):
-        raise ValueError(f"`x` must have shape {xlay}; got {xs} ({len(xs)}-D).")
+        hint = ""
+        if len(xs) == nd + 1:
+            one = "(C_in, H, W)" if nd == 2 else "(C_in, L)"
+            hint = f" For one multi-channel input {one} pass `x[None]` and a {w_multi} kernel."
+        raise ValueError(f"`x` must have shape {xlay}; got {xs} ({len(xs)}-D).{hint}")
+    if 0 in xs[-nd - (len(xs) > nd):]:  # C_in and the spatial axes; an empty batch N = 0 is fine
+        raise ValueError(f"`x` must not have an empty channel or spatial axis; got shape {xs}.")
     if len(xs) == nd:
         if len(ws) != nd:
             hint = f" For a {w_multi} kernel pass `x[None, None]`." if len(ws) == nd + 2 else ""
@@ -155,7 +162,7 @@ def _check_layout(xs: tuple, ws: tuple, nd: int) -> None:
             elif len(ws) == nd:
                 hint = " For a single-channel kernel pass `w[None, None]`."
             raise ValueError(f"`w` must have shape {w_multi} with C_in = {c_in}; got {ws}.{hint}")
-    if min(ws[-nd:]) < 1:
+    if min(ws) < 1:
         raise ValueError(f"`w` must have a non-empty kernel; got shape {ws}.")
 
 
@@ -175,9 +182,12 @@ def _plan(xs: tuple, ws: tuple, nd: int, stride: Any, padding: Any, dilation: An
     pads = _pads_for(padding, n, k_eff, s)
     padded = tuple(ni + lo + hi for ni, (lo, hi) in zip(n, pads))
     if any(p < ke for p, ke in zip(padded, k_eff)):
+        hint = ""
+        if nd == 2 and len(ws) == 4 and ws[2] == xs[1] and ws[3] != ws[2]:
+            hint = " If `w` is HWIO (kH, kW, C_in, C_out): cnnlib uses OIHW, `w.transpose(3, 2, 0, 1)`."
         raise ValueError(
             f"`w` is larger than the padded input: effective kernel size {k_eff} "
-            f"(dilation {d}) but padded input size {padded}."
+            f"(dilation {d}) but padded input size {padded}.{hint}"
         )
     if boundary == "reflect" and any(max(lo, hi) >= ni for ni, (lo, hi) in zip(n, pads)):
         raise ValueError(
@@ -418,7 +428,7 @@ def _conv(x, w, *, stride, pads, dilation, boundary, flip, method):
     out = tuple((x.shape[2 + i] + sum(pads[i]) - dilation[i] * (w.shape[2 + i] - 1) - 1) // stride[i] + 1 for i in (0, 1))
     if method == "dense":
         m = _dense_matrix(w, x.shape[2:], stride, pads, dilation, boundary)  # (C_out H' W', C_in H W)
-        y = jnp.einsum("pq,nq->np", m, x.reshape(x.shape[0], -1), precision="highest")  # (N, C_out H' W')
+        y = jnp.einsum("pq,nq->np", m, x.reshape(x.shape[0], m.shape[1]), precision="highest")  # (N, C_out H' W')
         return _from4d(y.reshape((x.shape[0], w.shape[0]) + out), nx)
     if method == "lax" and boundary == "zeros":
         y = jax.lax.conv_general_dilated(
@@ -522,6 +532,11 @@ def conv2d(
     Notes
     -----
     Taught in ``notebooks/00_convolution.ipynb``.
+
+    A NaN or infinity in ``x`` stays local with 'lax', 'direct' and 'im2col'
+    (only the outputs whose window holds it), but 'fft' and 'dense' mix every
+    pixel into every output (``0 * nan = nan``) and turn the whole image NaN;
+    'auto' may pick 'fft'. Pass ``method='lax'`` for data with NaNs.
 
     Examples
     --------
@@ -637,7 +652,8 @@ def conv_matrix(
     Raises
     ------
     ValueError
-        As in :func:`conv2d`, and when ``input_shape`` is not a shape.
+        As in :func:`conv2d`, when ``input_shape`` is not a shape, and when the
+        matrix would have more than 2**26 entries (256 MiB of float32).
 
     See Also
     --------
@@ -664,6 +680,16 @@ def conv_matrix(
     xs = (1,) + shape if len(shape) == 3 else shape
     w = _as_float(w, "w")
     s, pads, d, flip, _ = _cached_plan(xs, tuple(w.shape), 2, stride, padding, dilation, boundary, flip, "lax")
+    c_out = w.shape[0] if w.ndim == 4 else 1
+    n_out = c_out * int(np.prod([(n + lo + hi - di * (k - 1) - 1) // si + 1
+                                 for n, (lo, hi), di, k, si in zip(xs[-2:], pads, d, w.shape[-2:], s)]))
+    n_in = int(np.prod(xs[-3:])) if len(xs) == 4 else int(np.prod(xs))
+    if n_out * n_in > CONV_MATRIX_MAX_ENTRIES:
+        raise ValueError(
+            f"`input_shape` {describe(input_shape)} gives a {n_out} x {n_in} matrix ({4 * n_out * n_in / 2**20:.0f} MiB "
+            f"of float32); conv_matrix is for small inputs (at most 2**26 entries: about 90 x 90 pixels, one channel). "
+            f"Use a smaller input, or cl.conv2d to apply the convolution."
+        )
     return _matrix(jnp.asarray(w), xs[-2:], s, pads, d, boundary, flip)
 
 

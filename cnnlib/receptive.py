@@ -197,6 +197,8 @@ def connectivity(
     strides = ntuple(stride, ndim, "stride")
     dils = ntuple(dilation, ndim, "dilation")
     check_choice(boundary, BOUNDARIES, "boundary")
+    if not isinstance(flip, (bool, np.bool_)):
+        raise TypeError(f"`flip` must be True or False; got {describe(flip)}.")
     spans = tuple((k - 1) * d + 1 for k, d in zip(kshape, dils))
     pads = _pads_for(padding, shape_in, spans, strides)  # the same rules as cl.conv2d
     if boundary == "reflect" and any(max(p) >= n for p, n in zip(pads, shape_in)):

@@ -150,11 +150,16 @@ def fit_loglog_slope(x: Sequence[float], y: Sequence[float]) -> float:
     >>> round(fit_loglog_slope([1, 2, 4, 8], [3, 12, 48, 192]), 6)
     2.0
     """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
+    try:
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"`x` and `y` must be sequences of numbers; got {describe(x)} and {describe(y)} ({err}).") from None
     if x.ndim != 1 or x.shape != y.shape:
         raise ValueError(f"`x` and `y` must be 1-D of the same length; got shapes {x.shape} and {y.shape}.")
     keep = np.isfinite(y)
+    if not np.all(np.isfinite(x[keep])):
+        raise ValueError(f"`x` must be finite where `y` is; got {describe(x.tolist())}.")
     if np.any(x[keep] <= 0) or np.any(y[keep] <= 0):
         raise ValueError("`x` and `y` must be positive to be put on log axes.")
     if np.unique(x[keep]).size < 2:
