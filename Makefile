@@ -10,13 +10,16 @@ STAMP  := $(VENV)/.installed
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: help setup lab test test-unit test-notebooks test-browser browser notebooks clean
+.PHONY: help setup lab test test-unit test-notebooks test-browser browser notebooks clean bench slides student html node
 
 help:
 	@echo "make lab        open JupyterLab on notebooks/ (sets up .venv first if needed)"
 	@echo "make test       run every test: unit tests, doctests, notebooks under nbval"
 	@echo "make notebooks  re-execute every notebook in place, top to bottom"
 	@echo "make test-browser  run only the browser tests (JupyterLab in headless Chromium)"
+	@echo "make slides     set slide metadata in the notebooks, check it, write offline reveal.js decks to build/slides/"
+	@echo "make student    write the student edition (no worked solutions) to build/student/"
+	@echo "make html       write the static site (index + one page per notebook, offline) to build/site/"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,13 +34,13 @@ setup: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
-test: $(STAMP) browser
+test: $(STAMP) browser node
 	$(BIN)/python -m pytest
 
 browser:
 	@scripts/ensure_browser.sh
 
-test-browser: $(STAMP) browser
+test-browser: $(STAMP) browser node
 	$(BIN)/python -m pytest tests/browser
 
 test-unit: $(STAMP)
@@ -51,6 +54,36 @@ notebooks: $(STAMP)
 	  echo "executing $$nb"; \
 	  $(BIN)/python scripts/execute_notebook.py "$$nb" || exit 1; \
 	done
+	$(BIN)/python scripts/slides.py annotate $(NOTEBOOKS)
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run --json build/bench.json $(BENCH_ARGS)
+
+# JavaScript for the static decks and site (reveal.js, require.js, MathJax, the widgets
+# HTML manager), installed from package-lock.json and copied into build/ at build time.
+NODE_STAMP := node_modules/.package-lock.json
+
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --ignore-scripts --loglevel=error; \
+	elif [ "$$CI" = "true" ]; then \
+	  echo "CI=true but npm is missing: the static decks and site need it (install Node.js with npm)"; exit 1; \
+	else \
+	  echo "npm not found: static decks/site and their browser tests are skipped (install Node.js with npm to enable them)"; \
+	fi
+
+node: $(NODE_STAMP)
+
+slides: $(STAMP) node
+	$(BIN)/python scripts/slides.py annotate $(NOTEBOOKS)
+	$(BIN)/python scripts/slides.py check $(NOTEBOOKS)
+	$(BIN)/python scripts/slides.py export $(NOTEBOOKS) --out build/slides
+
+student: $(STAMP)
+	$(BIN)/python scripts/student_edition.py $(NOTEBOOKS) --out build/student
+
+html: $(STAMP) node
+	$(BIN)/python scripts/build_site.py $(NOTEBOOKS) --out build/site
 
 clean:
 	rm -rf build .pytest_cache
