@@ -72,9 +72,11 @@ def _in_interval(x: Any, name: str, lo: float, hi: float, *, lo_open: bool, hi_o
     return arr
 
 
-def _integers(x: Any, name: str, minimum: int = 1) -> np.ndarray:
+def _integers(x: Any, name: str, minimum: int = 1, *, nonempty: bool = False) -> np.ndarray:
     """``x`` as a NumPy integer array (scalar or any shape) with every entry >= ``minimum``."""
     a = np.asarray(x) if not isinstance(x, (str, bytes)) else np.asarray(None)
+    if nonempty and a.size == 0:
+        raise ValueError(f"`{name}` must hold at least one value; got an empty array of shape {a.shape}.")
     if a.dtype == np.bool_ or not np.issubdtype(a.dtype, np.integer):
         raise TypeError(f"`{name}` must be an integer or an array of integers; got {describe(x)}.")
     if (a < minimum).any():
@@ -93,7 +95,7 @@ def _points(x: Any, name: str, layout: str = "(N, d)", ndims: tuple[int, ...] = 
 
 @jax.jit
 def _rind(alpha: jax.Array, n: jax.Array) -> jax.Array:
-    return -jnp.expm1(n * jnp.log(alpha))  # 1 - alpha^n without cancellation near alpha = 1
+    return 0.0 - jnp.expm1(n * jnp.log(alpha))  # 1 - alpha^n without cancellation near alpha = 1 (and 0.0, not -0.0)
 
 
 def rind_fraction(alpha: Any, n: Any) -> jax.Array:
@@ -409,7 +411,7 @@ def rind_fraction_mc(
     True
     """
     alpha = _in_interval(alpha, "alpha", 0.0, 1.0, lo_open=True)
-    n = _integers(n, "n")
+    n = _integers(n, "n", nonempty=True)
     alpha_b, n_b = np.broadcast_arrays(np.asarray(alpha), n)
     gauges = _gauges_for(n_b, key, num_samples, shape)  # (num_samples, B)
     return jnp.mean(gauges > jnp.asarray(alpha_b.ravel(), jnp.float32), axis=0).reshape(n_b.shape)
@@ -428,7 +430,7 @@ def half_length_mc(n: Any, key: jax.Array, *, num_samples: int = 20_000, shape: 
     >>> bool(abs(est[0] - 0.5) < 0.01), bool(abs(est[1] - 0.7071) < 0.01)
     (True, True)
     """
-    n = _integers(n, "n")
+    n = _integers(n, "n", nonempty=True)
     return jnp.median(_gauges_for(n, key, num_samples, shape), axis=0).reshape(n.shape)
 
 
@@ -450,7 +452,7 @@ def ball_volume_fraction_mc(d: Any, key: jax.Array, *, num_samples: int = 100_00
     >>> est.shape, abs(float(est[1]) - 0.785) < 0.01
     ((2,), True)
     """
-    d = _integers(d, "d")
+    d = _integers(d, "d", nonempty=True)
     num = check_int(num_samples, "num_samples", minimum=1)
     inside = _inside_ball(check_key(key), jnp.asarray(d.ravel(), jnp.int32), num, int(d.max()))
     return inside.reshape(d.shape)
@@ -506,7 +508,7 @@ def distance_contrast(
     >>> bool(c[0] > 10 * c[1])
     True
     """
-    d = _integers(d, "d")
+    d = _integers(d, "d", nonempty=True)
     n = check_int(n, "n", minimum=2)
     q = check_int(num_queries, "num_queries", minimum=1)
     torus = check_choice(metric, ("euclidean", "torus"), "metric") == "torus"
@@ -645,7 +647,7 @@ def knn_accuracy(
     if x_test.shape[1] != x_train.shape[1]:
         raise ValueError(f"`x_test` must have {x_train.shape[1]} features per example, like `x_train`; got {x_test.shape[1]}.")
     k = check_int(k, "k", minimum=1, maximum=x_train.shape[0])
-    m = _integers(num_noise, "num_noise", minimum=0)
+    m = _integers(num_noise, "num_noise", minimum=0, nonempty=True)
     scale = check_real(scale, "scale", minimum=0.0, min_inclusive=False)
     if m.max() > 0 and key is None:
         raise TypeError("`key` must be a JAX PRNG key such as `jax.random.key(0)` when `num_noise` > 0; got None.")

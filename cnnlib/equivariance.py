@@ -50,6 +50,17 @@ __all__ = [
 # --- errors ---------------------------------------------------------------------------------------
 
 
+def _relative_difference(a: Any, b: Any, ref: Any, names: tuple[str, str]) -> float:
+    """||a - b|| / ||ref||, refusing to broadcast ``a`` against ``b`` (that would hide a mistake)."""
+    a, b = jnp.asarray(a), jnp.asarray(b)
+    if a.shape != b.shape:
+        raise ValueError(
+            f"`{names[0]}` and `{names[1]}` must have the same shape to be compared; "
+            f"got {tuple(a.shape)} and {tuple(b.shape)}."
+        )
+    return _relative(a - b, jnp.asarray(ref))
+
+
 def _relative(diff: jax.Array, ref: jax.Array) -> float:
     num = float(jnp.linalg.norm(jnp.ravel(diff)))
     den = float(jnp.linalg.norm(jnp.ravel(ref)))
@@ -108,7 +119,7 @@ def equivariance_error(f: Callable, g: Callable, x: Any, *, g_out: Callable | No
     _check_callable(g_out, "g_out")
     x = as_float_array(x, "x")
     fx = f(x)
-    return _relative(f(g(x)) - g_out(fx), fx)
+    return _relative_difference(f(g(x)), g_out(fx), fx, ("f(g(x))", "g_out(f(x))"))
 
 
 def invariance_error(f: Callable, g: Callable, x: Any) -> float:
@@ -127,7 +138,7 @@ def invariance_error(f: Callable, g: Callable, x: Any) -> float:
     _check_callable(g, "g")
     x = as_float_array(x, "x")
     fx = f(x)
-    return _relative(f(g(x)) - fx, fx)
+    return _relative_difference(f(g(x)), fx, fx, ("f(g(x))", "f(x)"))
 
 
 def equivariance_curve(
@@ -161,6 +172,8 @@ def equivariance_curve(
     out = transform if transform_out is None else transform_out
     _check_callable(out, "transform_out")
     x = as_float_array(x, "x")
+    if isinstance(params, (str, bytes)) or not isinstance(params, Iterable):
+        raise TypeError(f"`params` must be a sequence of parameter values, e.g. [0, 15, 30]; got {type(params).__name__}.")
     errors = []
     for p in params:
         g = partial(_call, transform, p)

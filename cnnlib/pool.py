@@ -2,7 +2,9 @@
 
 One routine, :func:`_pool`, slides a window over the last two axes with
 :func:`jax.lax.reduce_window` and applies a reduction; max, average and
-:math:`L_p` pooling differ only in that reduction:
+:math:`L_p` pooling differ only in that reduction (:math:`L_p` reads the
+windows as strided slices, so that it can divide each window by its largest
+:math:`|x|` first: no overflow for a large ``p``, no NaN gradient at 0):
 
 .. math::
 
@@ -36,6 +38,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from ._validate import as_float_array, check_choice, check_int, check_ndim, check_real, describe, ntuple
 
@@ -84,7 +87,7 @@ def _padding(padding: Any, spatial: tuple, window: tuple, strides: tuple) -> Pai
             pairs.append((total // 2, total - total // 2))
         return tuple(pairs)  # type: ignore[return-value]
     try:
-        if isinstance(padding, int) and not isinstance(padding, bool):
+        if isinstance(padding, (int, np.integer)) and not isinstance(padding, (bool, np.bool_)):
             p = check_int(padding, "padding", minimum=0)
             pairs = ((p, p), (p, p))
         else:
@@ -112,8 +115,18 @@ def _pool(x: jax.Array, p: jax.Array, *, window: tuple, strides: tuple, pads: Pa
     if op == "max":
         return jax.lax.reduce_window(x, -jnp.inf, jax.lax.max, dims, steps, padding)
     if op == "lp":
-        total = jax.lax.reduce_window(jnp.abs(x) ** p, 0.0, jax.lax.add, dims, steps, padding)
-        return total ** (1.0 / p)
+        # Scale each window by its largest |x| so that |x|^p neither overflows (large p, large x) nor
+        # gives a NaN gradient (an all-zero window): y = m * (sum (|x| / m)^p)^(1/p).
+        a = jnp.pad(jnp.abs(x), padding)  # zeros add nothing to the sum
+        out = [(n - k) // s + 1 for n, k, s in zip(a.shape[-2:], window, strides)]  # (H', W')
+        patches = jnp.stack([
+            a[..., i : i + strides[0] * (out[0] - 1) + 1 : strides[0], j : j + strides[1] * (out[1] - 1) + 1 : strides[1]]
+            for i in range(window[0]) for j in range(window[1])
+        ])  # (kH*kW, ..., H', W'): one slice per cell of the window
+        m = jnp.max(patches, axis=0)  # (..., H', W')
+        nonzero = m > 0
+        total = jnp.sum((patches / jnp.where(nonzero, m, 1.0)) ** p, axis=0)  # >= 1 where m > 0
+        return m * jnp.where(nonzero, total, 1.0) ** (1.0 / p)
     total = jax.lax.reduce_window(x, 0.0, jax.lax.add, dims, steps, padding)  # op == "avg"
     count = jax.lax.reduce_window(jnp.ones(x.shape[-2:], x.dtype), 0.0, jax.lax.add, window, strides, pads)
     return total / count  # count: (H', W'), real cells per window
@@ -211,7 +224,7 @@ def _gaussian_window(window: tuple, sigma: float) -> jax.Array:
     rows = jnp.arange(window[0]) - (window[0] - 1) / 2  # (kH,)
     cols = jnp.arange(window[1]) - (window[1] - 1) / 2  # (kW,)
     d2 = rows[:, None] ** 2 + cols[None, :] ** 2  # (kH, kW)
-    w = jnp.exp(-d2 / (2.0 * sigma**2))
+    w = jnp.exp(-(d2 - d2.min()) / (2.0 * sigma**2))  # the nearest cells weigh 1: no 0 / 0 for a tiny sigma
     return (w / w.sum()).astype(jnp.float32)
 
 
@@ -272,13 +285,24 @@ def _as_rows(x: Any, size: Any, stride: Any, padding: Any) -> tuple[jax.Array, t
     check_ndim(x, {1, 3}, "x", "(L,) or (N, C, L)")
     (k,) = ntuple(size, 1, "size")
     s = None if stride is None else (1, ntuple(stride, 1, "stride")[0])
-    if isinstance(padding, str) or (isinstance(padding, int) and not isinstance(padding, bool)):
-        pad = padding if isinstance(padding, str) else ((0, 0), (padding, padding))
+    if isinstance(padding, str):
+        pad = padding  # checked by the 2-D routine; 'same' always fits
+        if padding == "valid" and k > x.shape[-1]:
+            raise ValueError(f"`size` {k} is larger than the signal ({x.shape[-1]} samples); use a smaller window or padding.")
     else:
         try:
-            lo, hi = padding
+            is_int = isinstance(padding, (int, np.integer)) and not isinstance(padding, (bool, np.bool_))
+            lo, hi = (padding, padding) if is_int else padding
+            lo, hi = check_int(lo, "padding", minimum=0), check_int(hi, "padding", minimum=0)
         except (TypeError, ValueError):
             raise ValueError(f"`padding` must be 'valid', 'same', an int >= 0 or (left, right); got {describe(padding)}.") from None
+        if max(lo, hi) >= k:
+            raise ValueError(f"`padding` ({lo}, {hi}) must be smaller than the window `size` {k} on each side.")
+        if k > x.shape[-1] + lo + hi:
+            raise ValueError(
+                f"`size` {k} is larger than the padded signal ({x.shape[-1]} + {lo} + {hi} = {x.shape[-1] + lo + hi} samples); "
+                "use a smaller window or more padding."
+            )
         pad = ((0, 0), (lo, hi))
     rows = x[..., None, :]  # (1, L) or (N, C, 1, L)
     return rows, (1, k), (1, k) if s is None else s, pad

@@ -61,6 +61,13 @@ def _shift(x: jax.Array, dy: jax.Array, dx: jax.Array, *, boundary: str) -> jax.
     return jnp.where(inside, y, 0.0)
 
 
+def _fold(v: Any, n: int, boundary: str) -> Any:
+    """An equivalent shift within int32: modulo ``n`` on the torus, at most ``n`` either way with zeros."""
+    if isinstance(v, jax.core.Tracer) or n == 0:
+        return v
+    return v % n if boundary == "circular" else max(-n, min(n, v))
+
+
 def shift(x: Any, dy: int, dx: int, *, boundary: str = "circular") -> jax.Array:
     """Shift an image by whole pixels: the operator :math:`S_v` with :math:`v = (d_y, d_x)`.
 
@@ -93,6 +100,7 @@ def shift(x: Any, dy: int, dx: int, *, boundary: str = "circular") -> jax.Array:
     x = _image(x)
     dy, dx = _number(dy, check_int, "dy"), _number(dx, check_int, "dx")
     check_choice(boundary, ("circular", "zeros"), "boundary")
+    dy, dx = _fold(dy, x.shape[-2], boundary), _fold(dx, x.shape[-1], boundary)
     return _shift(x, jnp.asarray(dy, jnp.int32), jnp.asarray(dx, jnp.int32), boundary=boundary)
 
 
@@ -173,6 +181,8 @@ def rotate(x: Any, angle: float, *, order: int = 1) -> jax.Array:
     """
     x = _image(x)
     angle = _number(angle, check_real, "angle")
+    if not isinstance(angle, jax.core.Tracer):
+        angle = angle % 360.0  # in float64, before float32 rounds away the digits of a large angle
     order = _check_order(order)
     return _rotate(x, jnp.asarray(angle, jnp.float32), order=order)
 
