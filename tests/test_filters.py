@@ -190,13 +190,28 @@ def update():
 
 def test_widget_applies_the_chosen_kernel(update):
     upd, img = update
-    text = upd(name="laplacian4", size=3)
+    text = upd(name="laplacian4", size=1)
     assert "laplacian4: 3x3 kernel, weights sum to 0.00" in text
     want = cl.conv2d(img, cl.kernel("laplacian4"), padding="same", boundary="reflect")
     np.testing.assert_allclose(upd.last_output, want, atol=1e-5)
     upd(name="gaussian", size=5)
     want = cl.conv2d(img, cl.gaussian_kernel(5), padding="same", boundary="reflect")
     np.testing.assert_allclose(upd.last_output, want, atol=1e-5)
+
+
+def test_the_size_slider_acts_on_every_filter_as_a_gaussian_blur_first(update):
+    upd, img = update
+    upd(name="edge", size=1)
+    sharp = upd.last_output.copy()
+    text = upd(name="edge", size=3)
+    assert "edge: 5x5 kernel (edge after a 3x3 Gaussian)" in text
+    assert not np.allclose(upd.last_output, sharp)
+    # One combined kernel equals blurring first, then filtering (away from the reflected border).
+    blurred = cl.conv2d(img, cl.gaussian_kernel(3), padding="same", boundary="reflect")
+    then_edge = cl.conv2d(blurred, cl.kernel("edge"), padding="same", boundary="reflect")
+    np.testing.assert_allclose(upd.last_output[3:-3, 3:-3], np.asarray(then_edge)[3:-3, 3:-3], atol=1e-5)
+    with pytest.raises(ValueError, match=r"`size` must be <= 5 for 'edge'; got 7"):
+        upd(name="edge", size=7)
 
 
 def test_widget_changes_the_image_and_compiles_nothing_after_the_first_tick(update, caplog):
@@ -207,8 +222,9 @@ def test_widget_changes_the_image_and_compiles_nothing_after_the_first_tick(upda
     with jax.log_compiles(True), caplog.at_level(logging.WARNING):
         caplog.clear()
         for name in ["edge", "laplacian8", "sharpen", "box", "gaussian", "gaussian3"]:
-            for size in (1, 3, 7):
-                upd(name=name, size=size)
+            for size in (1, 3, 5, 7):
+                if name in ("box", "gaussian") or size <= 5:
+                    upd(name=name, size=size)
         compiles = [r.getMessage() for r in caplog.records if "Compiling" in r.getMessage()]
     assert compiles == []
     assert upd.apply._cache_size() == 1
@@ -219,7 +235,7 @@ def test_widget_changes_the_image_and_compiles_nothing_after_the_first_tick(upda
 
 def test_explorer_builds_with_every_option():
     img = np.random.default_rng(1).random((16, 16)).astype(np.float32)
-    box = cl.widgets.filter_explorer(img, max_size=5)
+    box = cl.widgets.filter_explorer(img, max_size=7)
     assert set(box.controls) == {"name", "size"}
     assert set(box.controls["name"].options) == set(FILTERS.items())
     box.controls["name"].value = "box"

@@ -1,4 +1,9 @@
-"""Notebook 00: pick a classic filter and a blur size, see the kernel and what it does.
+"""Notebook 00: pick a classic filter and a size, see the kernel and what it does.
+
+The slider means the same for every filter: how far the filter reaches. For
+the two blurs it is the kernel's side; for the 3x3 filters it is the side of
+a Gaussian blur applied first, folded into one kernel (an edge detector on a
+smoothed image is the classic Laplacian-of-Gaussian idea).
 
 ``cl.widgets.filter_explorer(img)`` builds the widget in one line;
 ``filter_update(img)`` is the plain update function behind it (tests call it);
@@ -17,9 +22,10 @@ from ..conv import conv2d
 from ..filters import KERNELS, box_kernel, gaussian_kernel
 from ._core import Canvas, explorer
 
-__all__ = ["FILTERS", "filter_kernel", "filter_update", "filter_explorer", "filter_gallery"]
+__all__ = ["FILTERS", "filter_kernel", "smoothed_kernel", "filter_update", "filter_explorer", "filter_gallery"]
 
-#: Dropdown label -> filter name. The two blurs take their size from the slider.
+#: Dropdown label -> filter name. The two blurs take their size from the slider;
+#: the 3x3 filters are applied after a Gaussian blur of that size.
 FILTERS: dict[str, str] = {
     "identity": "identity",
     "edge [[1,0,-1],[0,0,0],[-1,0,1]]": "edge",
@@ -63,6 +69,34 @@ def filter_kernel(name: str, size: int = 3) -> np.ndarray:
     return np.asarray(KERNELS[name])
 
 
+def smoothed_kernel(name: str, size: int = 1) -> np.ndarray:
+    """The kernel the explorer applies for ``name`` and slider value ``size``.
+
+    Blurs (``'box'``, ``'gaussian'``) are ``size x size``. A 3x3 filter ``K``
+    applied after a ``size x size`` Gaussian blur ``G`` is one kernel of side
+    ``size + 2``: cross-correlating with ``G`` and then with ``K`` equals
+    cross-correlating with the full convolution ``K * G``; ``size=1`` gives
+    ``K`` itself.
+
+    Examples
+    --------
+    >>> from cnnlib.widgets.filters import smoothed_kernel
+    >>> smoothed_kernel("identity", 3).shape, smoothed_kernel("edge", 1).shape
+    ((5, 5), (3, 3))
+    """
+    if name in _SIZED:
+        return filter_kernel(name, size)
+    k3 = filter_kernel(name)
+    size = check_int(size, "size", minimum=1)
+    if size == 1:
+        return k3
+    g = filter_kernel("gaussian", size)
+    out = np.zeros((size + 2, size + 2), dtype=np.float32)
+    for (i, j), value in np.ndenumerate(k3):  # full convolution as a sum of shifted copies
+        out[i : i + size, j : j + size] += value * g
+    return out
+
+
 def _pad_to(w: np.ndarray, size: int) -> np.ndarray:
     """Centre an odd ``(k, k)`` kernel in a ``(size, size)`` array of zeros (same output, fixed shape)."""
     out = np.zeros((size, size), dtype=np.float32)
@@ -97,6 +131,15 @@ def filter_update(img: Any, *, max_size: int = 15) -> Callable[..., str]:
     if max_size % 2 == 0:
         raise ValueError(f"`max_size` must be odd; got {max_size}.")
     x = np.asarray(img, dtype=np.float32)
+    # Every kernel the controls can ask for, built once and padded to one shape:
+    # a tick only looks one up, so it computes (and compiles) nothing new.
+    kernels = {
+        (name, size): smoothed_kernel(name, size)
+        for name in (*FILTERS.values(), "gaussian3")
+        for size in range(1, max_size + 1, 2)
+        if size + (0 if name in _SIZED else 2) <= max_size
+    }
+    padded = {key: _pad_to(w, max_size) for key, w in kernels.items()}
 
     @jax.jit
     def apply(image: jax.Array, w: jax.Array) -> jax.Array:
@@ -120,15 +163,17 @@ def filter_update(img: Any, *, max_size: int = 15) -> Callable[..., str]:
         ax.set_position([0.01 + j * 0.33, 0.02, 0.31, 0.86])
 
     def update(name: str = "edge", size: int = 3) -> str:
-        w = filter_kernel(name, size if name in _SIZED else 3)
+        if size + (0 if name in _SIZED else 2) > max_size:
+            raise ValueError(f"`size` must be <= {max_size if name in _SIZED else max_size - 2} for {name!r}; got {size}.")
+        if (name, size) not in kernels:
+            smoothed_kernel(name, size)  # raises the argument's own error
+        w = kernels[name, size]
         k = w.shape[0]
-        if k > max_size:
-            raise ValueError(f"`size` must be <= {max_size}; got {size}.")
-        y = np.asarray(apply(x, _pad_to(w, max_size)))  # (H, W)
+        y = np.asarray(apply(x, padded[name, size]))  # (H, W)
         update.last_output = y
         # Kernel panel: the padded array, zoomed to the k x k part that is not padding.
         m = float(np.max(np.abs(w))) or 1.0
-        w_img.set_data(_pad_to(w, max_size))
+        w_img.set_data(padded[name, size])
         w_img.set_clim(-m, m)
         lo, hi = (max_size - k) // 2 - 0.5, (max_size + k) // 2 - 0.5
         ax_w.set_xlim(lo, hi)
@@ -157,8 +202,9 @@ def filter_update(img: Any, *, max_size: int = 15) -> Callable[..., str]:
         else:
             out_img.set_clim(0.0, 1.0)
             ax_out.set_title("output (clipped to [0, 1])", fontsize=15)
+        how = f" ({name} after a {size}x{size} Gaussian)" if name not in _SIZED and size > 1 else ""
         return (
-            f"{name}: {k}x{k} kernel, weights sum to {total:.2f}; "
+            f"{name}: {k}x{k} kernel{how}, weights sum to {total:.2f}; "
             f"output range [{float(y.min()):.2f}, {float(y.max()):.2f}]"
         )
 
@@ -169,7 +215,10 @@ def filter_update(img: Any, *, max_size: int = 15) -> Callable[..., str]:
 
 
 def filter_explorer(img: Any, *, max_size: int = 15):
-    """A dropdown for the filter and a slider for the blur size; shows input, kernel, output.
+    """A dropdown for the filter and a size slider; shows input, kernel, output.
+
+    The slider is the blur's side for the two blurs, and the side of a
+    Gaussian blur applied before the 3x3 filters (1: none).
 
     Parameters
     ----------
@@ -188,7 +237,7 @@ def filter_explorer(img: Any, *, max_size: int = 15):
     update = filter_update(img, max_size=max_size)
     controls = {
         "name": w.Dropdown(options=list(FILTERS.items()), value="edge", description="filter"),
-        "size": w.IntSlider(value=3, min=1, max=max_size, step=2, description="blur size"),
+        "size": w.IntSlider(value=1, min=1, max=max_size - 2, step=2, description="size"),
     }
     return explorer(controls, update, update.canvas, title="Classic filters: pick a kernel, see what it does")
 
