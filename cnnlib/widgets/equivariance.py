@@ -24,6 +24,7 @@ from .. import transforms as _t
 from .._validate import as_float_array, check_choice, check_ndim
 from ..conv import conv2d
 from ..equivariance import oriented_kernel
+from ..pool import max_pool2d
 from ..plot import signed_limits
 from ._core import Canvas, explorer
 
@@ -67,7 +68,7 @@ def _frame(x, kernel, flow, half_flow, t, layer, dy, dx, angle, scale, amplitude
     resp = conv2d(jnp.stack([x, gx])[:, None], bank, padding="same", boundary="circular")  # (2, 4, H, W)
 
     def pool(z):  # ReLU, then 2x2 max pooling: (H, W) -> (H/2, W/2)
-        return jax.lax.reduce_window(jax.nn.relu(z), -jnp.inf, jax.lax.max, (2, 2), (2, 2), "VALID")
+        return max_pool2d(jax.nn.relu(z), 2)
 
     def up(z):  # (H/2, W/2) -> (H, W), for display
         return jnp.repeat(jnp.repeat(z, 2, axis=0), 2, axis=1)
