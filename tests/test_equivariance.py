@@ -194,3 +194,14 @@ def test_oriented_kernel():
     np.testing.assert_allclose(cl.oriented_kernel(9, angle=120.0), np.rot90(w), atol=1e-6)  # turning = adding 90 degrees
     with pytest.raises(ValueError, match="`sigma` must be > 0.0"):
         cl.oriented_kernel(5, sigma=0)
+
+
+def test_explorer_greys_out_the_sliders_the_chosen_transform_ignores():
+    img = np.random.default_rng(0).random((32, 32)).astype(np.float32)
+    box = cl.widgets.equivariance_explorer(img)
+    enabled = lambda: sorted(n for n in ("dx", "dy", "angle", "scale", "amplitude") if not box.controls[n].disabled)
+    assert enabled() == ["dx", "dy"]
+    box.controls["transform"].value = "rotate"
+    assert enabled() == ["angle"]
+    box.controls["transform"].value = "deform"
+    assert enabled() == ["amplitude"]

@@ -41,6 +41,8 @@ __all__ = [
 TRANSFORMS = ("shift", "rotate", "scale", "deform")
 #: The layers f, in the order of the dropdown.
 LAYERS = ("conv", "conv + ReLU", "conv + ReLU + max pool", "p4 conv")
+#: Which sliders each transform reads.
+SLIDERS_OF = {"shift": ("dx", "dy"), "rotate": ("angle",), "scale": ("scale",), "deform": ("amplitude",)}
 
 
 def _transform(t: jax.Array, z: jax.Array, p: dict, flow: jax.Array) -> jax.Array:
@@ -170,6 +172,13 @@ def equivariance_explorer(img: Any, *, kernel: Any = None, key: Any = None):
         "scale": w.FloatSlider(value=1.25, min=0.5, max=2.0, step=0.05, description="scale"),
         "amplitude": w.FloatSlider(value=3.0, min=0.0, max=10.0, step=0.5, description="deform px"),
     }
+    # Only the sliders of the chosen transform act: the others are greyed out.
+    def enable_sliders(change: Any = None) -> None:
+        for name in ("dx", "dy", "angle", "scale", "amplitude"):
+            controls[name].disabled = name not in SLIDERS_OF[controls["transform"].value]
+
+    controls["transform"].observe(enable_sliders, names="value")
+    enable_sliders()
     box = explorer(controls, state.update, state.canvas, title="Does f commute with g?")
     box.update = state.update
     return box
