@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import ast
 import asyncio
+import concurrent.futures
 import copy
 import dataclasses
 import json
@@ -223,7 +224,14 @@ def verify(paths: list[pathlib.Path], workers: int | None = None, timeout: int =
 
         return await asyncio.gather(*(one(p) for p in paths))
 
-    return asyncio.run(main())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop in this thread
+        return asyncio.run(main())
+    # Called where a loop already runs (a notebook, or a test session that drives a
+    # browser): run the kernels' loop in a thread of its own.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, main()).result()
 
 
 def _checker_lines(text: str) -> list[str]:
