@@ -24,9 +24,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-os.environ.setdefault("MPLBACKEND", "Agg")
-
-from . import conv_methods, core, notebooks, scaling, widgets  # noqa: E402
+from . import conv_methods, core, notebooks, scaling, widgets
 
 SECTIONS: dict[str, Any] = {
     "conv": conv_methods,
@@ -107,6 +105,11 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Headless figures for the widget timings, chosen here and not at import: an
+    # MPLBACKEND set in os.environ would reach every notebook kernel started later.
+    import matplotlib
+
+    matplotlib.use("Agg")
     args = parse(sys.argv[1:] if argv is None else argv)
     chosen = args.sections or list(SECTIONS)
     meta = core.machine()

@@ -59,6 +59,8 @@ def test_follows_the_template(path):
     for heading in ("Learning goals", "Summary", "Questions to think about"):
         assert heading in markdown, f"missing section {heading!r}"
     assert any("import cnnlib as cl" in src for src in code[:2]), "the setup cell imports cnnlib as cl"
+    setup = next(src for src in code if "import cnnlib as cl" in src)
+    assert "%matplotlib inline" in setup, "the setup cell asks for inline figures (a user's MPLBACKEND would hide them)"
     assert sum(src.count("assert ") for src in code) >= 5, "numbers the lecture claims are asserted"
 
 
