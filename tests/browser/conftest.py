@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 import secrets
 import shutil
 import signal
@@ -101,6 +102,27 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> N
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"JupyterLab did not answer at {url} within {timeout:.0f} s")
+
+
+def is_local(url: str) -> bool:
+    """True for requests that stay on this machine (127.0.0.1, or data/blob/about URLs)."""
+    return re.match(r"^(https?|wss?)://127\.0\.0\.1(:\d+)?/", url) is not None or url.startswith(("data:", "blob:", "about:"))
+
+
+def offline_context(browser, viewport: dict):
+    """A browser context whose requests may not leave 127.0.0.1: returns it and the list of blocked URLs."""
+    context = browser.new_context(viewport=viewport)
+    outside: list[str] = []
+
+    def guard(route):
+        if is_local(route.request.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    return context, outside
 
 
 class Lab:

@@ -16,16 +16,12 @@ import time
 
 import pytest
 
-from .conftest import REPORT, ROOT
+from .conftest import REPORT, ROOT, offline_context
 
 NOTEBOOK_DIR = pathlib.Path(os.environ.get("CNNLIB_BROWSER_NOTEBOOKS", ROOT / "notebooks"))
 NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 ERROR_TEXT = re.compile(r"Traceback \(most recent call last\)|Error displaying widget|Error rendering|Model not found")
 RUN_TIMEOUT_S = 240
-
-
-def _is_local(url: str) -> bool:
-    return re.match(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/", url) is not None or url.startswith(("data:", "blob:", "about:"))
 
 
 def _run_all_cells(page) -> None:
@@ -90,17 +86,7 @@ def _number(text: str) -> float:
 def test_notebook_runs_and_its_widgets_respond(lab, browser, screenshot_dir, name):
     shots = screenshot_dir / pathlib.Path(name).stem
     shots.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": 1500, "height": 1100})
-    outside: list[str] = []
-
-    def guard(route):
-        if _is_local(route.request.url):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    context, outside = offline_context(browser, {"width": 1500, "height": 1100})
     page = context.new_page()
     try:
         # A workspace of its own, reset: JupyterLab would otherwise reopen every notebook opened before.

@@ -26,14 +26,10 @@ import time
 
 import pytest
 
-from .conftest import REPORT, ROOT
+from .conftest import REPORT, ROOT, offline_context
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import slides  # noqa: E402
-
-
-def _is_local(url: str) -> bool:
-    return re.match(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/", url) is not None or url.startswith(("data:", "blob:", "about:"))
 
 
 def _first_widget_notebook(folder: pathlib.Path) -> pathlib.Path | None:
@@ -57,18 +53,7 @@ def _present_text(page) -> str:
 
 
 def _offline_context(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    outside: list[str] = []
-
-    def guard(route):
-        if _is_local(route.request.url):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    return context, outside
+    return offline_context(browser, {"width": 1280, "height": 800})
 
 
 def _deck(notebooks_dir):

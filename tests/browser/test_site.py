@@ -28,7 +28,7 @@ import time
 
 import pytest
 
-from .conftest import REPORT, ROOT, require_browser
+from .conftest import REPORT, ROOT, offline_context, require_browser
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 NPM_HINT = "static site/deck tests skipped: run `npm ci` in the repository root (make does it when npm is installed)"
@@ -62,27 +62,13 @@ class StaticServer:
         self.httpd.server_close()
 
 
-def _is_local(url: str) -> bool:
-    return re.match(r"^https?://127\.0\.0\.1(:\d+)?/", url) is not None or url.startswith(("data:", "blob:", "about:"))
-
-
 class OfflinePage:
     """A page whose requests may not leave 127.0.0.1; records what was blocked or missing."""
 
     def __init__(self, browser):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.outside: list[str] = []
+        self.context, self.outside = offline_context(browser, {"width": 1280, "height": 900})
         self.missing: list[str] = []
         self.js_errors: list[str] = []
-
-        def guard(route):
-            if _is_local(route.request.url):
-                route.continue_()
-            else:
-                self.outside.append(route.request.url)
-                route.abort()
-
-        self.context.route("**/*", guard)
         self.page = self.context.new_page()
         self.page.on("response", lambda r: r.status >= 400 and self.missing.append(f"{r.status} {r.url}"))
         self.page.on("pageerror", lambda e: self.js_errors.append(str(e)[:300]))
