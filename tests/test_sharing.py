@@ -282,6 +282,30 @@ def test_weight_sharing_figure_counts_uses():
     assert "w_{22}" in box.update(weight=3)
 
 
+@pytest.mark.parametrize("n, k", [(3, 2), (4, 3), (5, 2), (4, 4)])
+def test_weight_sharing_view_matches_closed_forms(n, k):
+    """Each of the k*k weights is used once per output: (n - k + 1)^2 times; a dense layer needs n^2 (n - k + 1)^2."""
+    from matplotlib.figure import Figure
+
+    from cnnlib.widgets.sharing import WeightSharingView
+
+    a, b = Figure().subplots(1, 2)
+    view = WeightSharingView(a, b, n=n, k=k)
+    outputs = (n - k + 1) ** 2
+    for weight in range(k * k):
+        assert view.show(weight) == {"uses": outputs, "weights": k * k, "dense_weights": n * n * outputs}
+        r, c = divmod(weight, k)
+        # The tinted cells sit on the pixels this weight multiplies: rows r .. r + n - k, columns c .. c + n - k.
+        corners = sorted((round(cell.get_x() + 0.45), round(cell.get_y() + 0.45)) for cell in view.cells)
+        assert corners == sorted((c + j, r + i) for i in range(n - k + 1) for j in range(n - k + 1))
+        assert len(view.hot.get_segments()) == outputs
+        assert len(view.cold.get_segments()) == outputs * (k * k - 1)
+    with pytest.raises(ValueError, match="`weight`"):
+        view.show(k * k)
+    with pytest.raises(ValueError, match="`k`"):
+        WeightSharingView(a, b, n=2, k=3)
+
+
 def test_checkers_tick_and_give_specific_hints(capsys):
     ex = cl.exercises
     assert ex.check_conv_params(156) and not ex.check_conv_params(150)

@@ -5,11 +5,15 @@ and a slider tick never recompiles JAX code:
 
 1. **State built once**: jitted cnnlib functions with fixed shapes (pad a
    kernel to the largest size a slider allows instead of changing its shape),
-   and a :class:`Canvas` whose artists are created once.
+   and a :class:`Canvas` whose artists are created once. The artists that a
+   tick changes are registered with :meth:`Canvas.animate`; everything else
+   (axes, ticks, labels, fixed images) is drawn once and reused.
 2. **A plain update function** ``update(**values) -> str``: computes with the
    jitted functions, moves data into the existing artists (``set_data``,
    ``set_ydata``, ``set_text``) and returns the readout text (numbers shown
-   under the figure). Tests call it directly.
+   under the figure). Tests call it directly. When it changes the static part
+   of the figure (axis limits, tick labels, an artist that is not animated)
+   it calls :meth:`Canvas.invalidate`.
 3. :func:`explorer` wires ipywidgets controls to ``update`` and sends the
    canvas to the browser as a PNG in an ``ipywidgets.Image``: no ``Output``
    widget, no new figure per tick.
@@ -29,10 +33,18 @@ __all__ = ["Canvas", "explorer"]
 
 
 class Canvas:
-    """A matplotlib figure that lives as long as its widget.
+    """A matplotlib figure that lives as long as its widget, redrawn by blitting.
 
     It is made without pyplot, so creating it never displays anything by
     itself; :meth:`png` renders it for the browser.
+
+    Most of a widget's figure never changes: axes, tick labels, titles, a fixed
+    input image. Rendering that text is most of the cost of a full redraw, so
+    a widget registers the artists its update function changes with
+    :meth:`animate`. The first frame draws the static rest once and keeps it
+    as a bitmap; every later frame restores that bitmap and draws only the
+    animated artists on top (matplotlib's blitting). A canvas with no animated
+    artists is redrawn in full every frame.
 
     Parameters
     ----------
@@ -64,29 +76,100 @@ class Canvas:
         self.axes = self.fig.subplots(nrows, ncols, squeeze=False, **subplot_kw)
 
         self._frames = 0
+        self._animated: list[Any] = []
+        self._background: Any = None
+        self._limits: Any = None
 
-    def png(self) -> bytes:
-        """The figure as PNG bytes, as the browser receives it.
+    def animate(self, *artists: Any) -> None:
+        """Register artists that the update function changes (drawn every frame, on top).
 
-        The first frame is laid out (if the figure has a layout engine) and
-        compressed well: it is the one stored in the notebook. Then the layout
-        is frozen, so a tick never pays for a layout pass, and later frames are
-        encoded with light compression, which is several times faster.
+        Everything not registered is treated as static: drawn once, then
+        reused as a bitmap until :meth:`invalidate` or a change of axis
+        limits. Animated artists are drawn in z-order over the static part, so
+        a static artist that overlaps one and should lie above it must be
+        animated too. The spines of an animated artist's axes are animated
+        with it, since they are drawn over the axes' contents.
+
+        The figure itself stays an ordinary figure (``canvas.fig.savefig``
+        draws everything): artists are hidden from the static bitmap only
+        while it is being drawn.
         """
-        buf = io.BytesIO()
+        for artist in artists:
+            ax = getattr(artist, "axes", None)
+            spines = list(ax.spines.values()) if ax is not None and ax.axison else []
+            for a in (artist, *spines):
+                if a not in self._animated:
+                    self._animated.append(a)
+        self._animated.sort(key=lambda a: a.get_zorder())
+        self._background = None
+
+    @property
+    def animated(self) -> tuple[Any, ...]:
+        """The artists drawn every frame (see :meth:`animate`)."""
+        return tuple(self._animated)
+
+    def invalidate(self) -> None:
+        """Redraw the static part at the next frame (call after changing it)."""
+        self._background = None
+
+    def _axis_limits(self) -> list[tuple[Any, Any]]:
+        return [(ax.get_xlim(), ax.get_ylim()) for ax in self.fig.axes]
+
+    def _draw_static(self) -> None:
+        """Draw everything but the animated artists, and keep it as the background bitmap."""
+        for artist in self._animated:
+            artist.set_animated(True)  # Figure.draw skips animated artists
+        try:
+            self.fig.canvas.draw()
+        finally:
+            for artist in self._animated:
+                artist.set_animated(False)
+        self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+        self._limits = self._axis_limits()  # after the draw: autoscaling may have moved them
+
+    def frame(self) -> np.ndarray:
+        """Render the current state and return it as an ``(H, W, 3)`` uint8 array.
+
+        The first call runs the figure's layout engine once and then freezes
+        it, so no later frame pays for a layout pass or shifts the panels.
+        """
+        canvas = self.fig.canvas
         if self._frames == 0:
-            self.fig.canvas.print_png(buf)
+            canvas.draw()  # the layout engine places the panels around everything, animated or not
             try:
                 self.fig.set_layout_engine("none")  # keep the positions the first layout found
             except RuntimeError:  # a colour bar can pin the engine; then it keeps running
                 pass
+        if not self._animated:
+            if self._frames:
+                canvas.draw()
+        elif self._background is None or self._axis_limits() != self._limits:
+            self._draw_static()
         else:
-            from PIL import Image
-
-            self.fig.canvas.draw()
-            rgba = np.asarray(self.fig.canvas.buffer_rgba())  # (H, W, 4) uint8
-            Image.fromarray(rgba[..., :3]).save(buf, format="png", compress_level=1)
+            canvas.restore_region(self._background)
+        for artist in self._animated:
+            if artist.get_visible():
+                self.fig.draw_artist(artist)
         self._frames += 1
+        return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+
+    def full_frame(self) -> np.ndarray:
+        """Render everything from scratch, without blitting: the reference :meth:`frame` must match."""
+        self.fig.canvas.draw()
+        return np.asarray(self.fig.canvas.buffer_rgba())[..., :3].copy()
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes, as the browser receives it.
+
+        The first frame is compressed well: it is the one stored in the
+        notebook. Later frames are encoded with light compression, which is
+        several times faster and a little larger.
+        """
+        from PIL import Image
+
+        first = self._frames == 0
+        buf = io.BytesIO()
+        Image.fromarray(self.frame()).save(buf, format="png", compress_level=6 if first else 1)
         return buf.getvalue()
 
 

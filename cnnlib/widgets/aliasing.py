@@ -141,6 +141,7 @@ def zone_plate_explorer(img: Any = None):
     import ipywidgets as w
 
     state = _ZonePlateState(img)
+    state.canvas.animate(state.image, state.spec, state.nyquist, *state.titles)
     controls = {
         "stride": w.IntSlider(value=2, min=1, max=MAX_STRIDE, description="stride"),
         "filter_size": w.IntSlider(value=1, min=1, max=MAX_FILTER_SIZE, description="blur taps"),
@@ -237,6 +238,8 @@ def toy_shift_explorer(signal: Any = None):
     import ipywidgets as w
 
     state = _ToyState(signal)
+    legend = state.canvas.axes[0, 0].get_legend()  # drawn over the lines: redrawn with them
+    state.canvas.animate(*(line for pair in state.lines for line in pair), *state.titles, legend)
     controls = {
         "shift": w.IntSlider(value=1, min=0, max=min(7, state.x.shape[0] - 1), description="shift"),
         "filter_size": w.IntSlider(value=3, min=1, max=MAX_FILTER_SIZE, description="blur taps"),

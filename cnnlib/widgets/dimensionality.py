@@ -128,6 +128,9 @@ def dimension_explorer(*, d_max: int = 1000, num_points: int = 2000, key: Any = 
     torus_steps = axes[2].stairs(np.zeros(len(_TORUS_EDGES) - 1), _TORUS_EDGES, fill=True, color="C2", alpha=0.8)
     heading = canvas.fig.suptitle("", fontsize=15)
     canvas.fig.set_layout_engine("constrained")
+    # What a tick changes, plus the fixed marks drawn over the histograms (they must stay on top).
+    overlays = [*axes[1].texts, *axes[2].lines, *axes[2].texts]
+    canvas.animate(rind_line, half_mark, half_text, radius_steps, torus_steps, heading, *overlays)
 
     def update(d: int) -> str:
         d = check_int(d, "d", minimum=1, maximum=d_max)
@@ -206,6 +209,7 @@ def rind_explorer(*, alpha: float = 0.9):
     inner, curve, marks, labels = _draw_rind(*canvas.axes[0])
     title = canvas.axes[0, 0].set_title("")
     canvas.fig.set_layout_engine("constrained")
+    canvas.animate(inner, curve, marks, *labels, title)
     dims = jnp.asarray(_RIND_DIMS)
     named = jnp.asarray(list(_NAMED))
 

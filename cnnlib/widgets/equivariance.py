@@ -163,6 +163,7 @@ def equivariance_explorer(img: Any, *, kernel: Any = None, key: Any = None):
     import ipywidgets as w
 
     state = _EquivarianceState(img, kernel, key)
+    state.canvas.animate(*state.images, state.title)
     controls = {
         "transform": w.Dropdown(options=TRANSFORMS, value="shift", description="g"),
         "layer": w.Dropdown(options=LAYERS, value="conv", description="f"),
@@ -279,6 +280,7 @@ def pooling_shift_explorer(signal: Any):
     import ipywidgets as w
 
     state = _PoolingState(signal)
+    state.canvas.animate(*(a for row in (*state.boxes, *state.texts) for a in row), *state.titles)
     controls = {
         "shift": w.IntSlider(value=1, min=0, max=4, description="shift"),
         "width": w.IntSlider(value=3, min=1, max=_MAX_WIDTH, description="pool width"),

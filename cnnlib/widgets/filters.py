@@ -208,6 +208,7 @@ def filter_update(img: Any, *, max_size: int = 15) -> Callable[..., str]:
             f"output range [{float(y.min()):.2f}, {float(y.max()):.2f}]"
         )
 
+    canvas.animate(w_img, *texts.flat, ax_w.title, out_img, ax_out.title)
     update.canvas = canvas
     update.apply = apply
     update.last_output = None

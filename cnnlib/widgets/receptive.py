@@ -274,6 +274,8 @@ def receptive_field_explorer(img: Any, *, max_layers: int = 6, max_kernel: int =
     ax_bars.set_xticks(np.arange(1, max_layers + 1))
     ax_bars.set_xlabel("layer")
     ax_bars.set_ylabel("receptive field (px)")
+    # What a tick changes, plus the "image side" line and label drawn over the bars.
+    canvas.animate(overlay, box, heading, table, *bars, *ax_bars.lines, *ax_bars.texts)
 
     def update(layers: int, kernel: int, stride: int, dilation: int) -> str:
         spec = [(kernel, stride, dilation)] * layers
@@ -359,6 +361,8 @@ def connectivity_explorer(n: int = 7, *, max_kernel: int | None = None) -> Any:
     dense_graph = _Graph(canvas.axes[0, 1], n, "matrix multiply")
     dense = dense_connectivity(n, n)
     canvas.fig.subplots_adjust(left=0.01, right=0.99, top=0.85, bottom=0.02, wspace=0.08)
+    for graph, ax in ((conv_graph, canvas.axes[0, 0]), (dense_graph, canvas.axes[0, 1])):
+        canvas.animate(graph.lines, graph.nodes, graph.title, *ax.texts)  # the labels sit on the nodes
 
     def update(kernel: int, pick: str, index: int) -> str:
         conv = connectivity(n, kernel, padding="same")

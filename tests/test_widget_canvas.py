@@ -1,0 +1,119 @@
+"""The widget canvas draws by blitting: each frame must equal a full redraw.
+
+A blitted frame restores a bitmap of the static part of the figure and draws
+only the registered (animated) artists on top. If a widget forgets to
+register an artist it changes, or a static artist lies over an animated one,
+the picture is silently stale. These tests compare every frame of every
+widget, over a sweep of its controls, with a full redraw of the same figure
+pixel for pixel.
+"""
+import io
+
+import matplotlib
+import numpy as np
+import pytest
+
+import cnnlib as cl
+from benchmarks import widgets as bench_widgets
+from cnnlib.widgets import Canvas
+
+WIDGETS = list(bench_widgets.discover().items())
+
+
+@pytest.fixture(autouse=True)
+def _notebook_style():
+    with matplotlib.rc_context():
+        cl.plot.setup()  # as in every notebook's setup cell
+        yield
+
+
+@pytest.mark.parametrize("name, make", WIDGETS, ids=[name for name, _ in WIDGETS])
+def test_every_blitted_frame_equals_a_full_redraw(name, make):
+    box, _, _ = bench_widgets.build(name, make)
+    canvas = box.canvas
+    assert canvas.animated, f"{name} redraws its whole figure on every tick: register what changes with canvas.animate"
+    seen = set()
+    for control_name, control in box.controls.items():
+        start = control.value
+        for value in [*bench_widgets.sweep_values(control, 5), start]:
+            control.value = value
+            blitted = canvas.frame()
+            full = canvas.full_frame()
+            bad = np.any(blitted != full, axis=-1)
+            assert not bad.any(), (
+                f"{name}, {control_name} = {value!r}: {int(bad.sum())} pixels differ from a full redraw "
+                f"(rows {np.nonzero(bad.any(1))[0][[0, -1]]}, columns {np.nonzero(bad.any(0))[0][[0, -1]]})"
+            )
+            seen.add(blitted.tobytes())
+    assert len(seen) > 1, f"{name}: no control changed the picture"
+
+
+def test_the_png_the_browser_gets_is_the_frame():
+    from PIL import Image
+
+    canvas = Canvas(1, 1, size=2)
+    (line,) = canvas.axes[0, 0].plot([0, 1], [0, 1])
+    canvas.animate(line)
+    for y in (1.0, 0.3):
+        line.set_ydata([0, y])
+        png = canvas.png()
+        decoded = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+        np.testing.assert_array_equal(decoded, canvas.full_frame())
+
+
+def test_axis_limits_changes_redraw_the_static_part():
+    canvas = Canvas(1, 1, size=2)
+    ax = canvas.axes[0, 0]
+    (line,) = ax.plot([0, 1], [0, 1])
+    canvas.animate(line)
+    canvas.frame()
+    ax.set_xlim(0, 10)  # new tick labels: the static bitmap is out of date
+    np.testing.assert_array_equal(canvas.frame(), canvas.full_frame())
+
+
+def test_a_changed_static_artist_needs_invalidate():
+    canvas = Canvas(1, 1, size=2)
+    ax = canvas.axes[0, 0]
+    (line,) = ax.plot([0, 1], [0, 1])
+    label = ax.text(0.5, 0.05, "before")  # below the line: it does not overlap it
+    canvas.animate(line)
+    canvas.frame()
+    label.set_text("after!")
+    stale = canvas.frame()
+    assert not np.array_equal(stale, canvas.full_frame())  # documented: the bitmap is reused
+    canvas.invalidate()
+    np.testing.assert_array_equal(canvas.frame(), canvas.full_frame())
+
+
+def test_the_figure_stays_an_ordinary_figure():
+    """savefig (and a notebook's inline display) draws the animated artists too."""
+    canvas = Canvas(1, 1, size=2)
+    ax = canvas.axes[0, 0]
+    (line,) = ax.plot([0, 1], [0, 1], lw=8)
+    canvas.animate(line)
+    canvas.frame()
+    assert not line.get_animated()
+    with_line = canvas.full_frame()
+    line.set_visible(False)
+    assert not np.array_equal(with_line, canvas.full_frame())
+
+
+def test_the_first_layout_makes_room_for_animated_titles():
+    def positions(animate):
+        canvas = Canvas(1, 2, size=2)
+        canvas.fig.set_layout_engine("constrained")
+        heading = canvas.fig.suptitle("A heading\nof two lines", fontsize=20)
+        if animate:
+            canvas.animate(heading)
+        canvas.frame()
+        return [ax.get_position().bounds for ax in canvas.axes.flat]
+
+    np.testing.assert_allclose(positions(True), positions(False))
+
+
+def test_a_canvas_without_animated_artists_is_redrawn_in_full():
+    canvas = Canvas(1, 1, size=2)
+    label = canvas.axes[0, 0].set_title("one")
+    canvas.frame()
+    label.set_text("two, a longer title")
+    np.testing.assert_array_equal(canvas.frame(), canvas.full_frame())
