@@ -7,6 +7,9 @@ per call (validation and dispatch). The methods are timed in turn, one call
 each per round (see :func:`benchmarks.core.interleaved`), at least 15 rounds,
 and every median is divided by lax's median from the same rounds.
 
+``jax.lax`` is ``jax.lax.conv_general_dilated`` jitted directly, with JAX's
+default compiler options: XLA as a JAX user meets it, outside cnnlib.
+
 Also measured here: the first call (trace + compile + run; ``auto`` first, in
 a cleared jit cache), the crossover kernel size from which FFT beats the
 direct sum, the Python-side cost of ``conv2d`` per call, and ``import cnnlib``.
@@ -156,6 +159,11 @@ def run_case(case: Case, *, budget_s: float, torch_s: float | None, torch_status
             continue
         calls[method] = (lambda m: lambda: cl.conv2d(x, w, method=m))(method)
         first[method] = _first_call(calls[method])
+    # XLA's convolution as JAX users call it (default compiler options), outside cnnlib: the reference
+    # that cnnlib's own "lax" method (which compiles with its own options on a CPU) is held against.
+    bare = jax.jit(lambda a, b: jax.lax.conv_general_dilated(a, b, (1, 1), "VALID", precision="highest"))
+    calls["jax.lax"] = lambda: bare(x, w)
+    first["jax.lax"] = _first_call(calls["jax.lax"])
     calls["numpy"] = lambda: numpy_loop(xn, wn)
     if applies("scipy", case) is None:
         calls["scipy"] = _scipy_call(xn, wn)
@@ -184,7 +192,7 @@ def run_case(case: Case, *, budget_s: float, torch_s: float | None, torch_status
     fastest_method = min((m for m in CNNLIB_METHODS if m in times), key=med.__getitem__)
     fastest = med[fastest_method]
     records = []
-    for method in ("auto", *CNNLIB_METHODS, "numpy", "scipy", "torch"):
+    for method in ("auto", *CNNLIB_METHODS, "jax.lax", "numpy", "scipy", "torch"):
         if method in skipped:
             records.append(record(SECTION, case.name, method, note=f"n/a: {skipped[method]}"))
             continue
@@ -218,6 +226,8 @@ def run_case(case: Case, *, budget_s: float, torch_s: float | None, torch_status
         hold(auto, "faster than torch" + ("" if torch_s is not None else f" ({torch_status})"), vs_torch, "<", 1.0)
     if not case.single_channel:
         hold(auto, "<= 1.1x lax", auto["ratio"], "<=", 1.1)
+        auto["vs_jax_lax"] = auto["median_s"] / med["jax.lax"]
+        hold(auto, "<= 1.1x jax.lax", auto["vs_jax_lax"], "<=", 1.1)
     if case.k <= 5:
         hold(auto, "first call - warm < 100 ms", auto["first_call_s"] - auto["median_s"], "<", 0.100)
     for rec in records:
@@ -328,7 +338,7 @@ def _bare_call(x: Any, w: Any) -> tuple[Callable[..., Any], str]:
     from cnnlib import conv
 
     try:
-        _, _, (stride, pads, dilation, flip, method, _) = conv._normalise(
+        _, _, (stride, pads, dilation, flip, method) = conv._normalise(
             x, w, 2, 1, "valid", 1, "zeros", False, "auto")
         statics = dict(stride=stride, pads=pads, dilation=dilation, boundary="zeros", flip=flip, method=method)
         conv._conv(x, w, **statics)

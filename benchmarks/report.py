@@ -28,12 +28,13 @@ def conv(records: Sequence[Mapping[str, Any]]) -> str:
     for case, m in by_case.items():
         if "auto" not in m or "lax" not in m or m["auto"].get("median_s") is None:
             continue
-        a, torch = m["auto"], m.get("torch", {})
+        a, torch, bare = m["auto"], m.get("torch", {}), m.get("jax.lax", {})
         rows.append([case, a.get("picks") or "?", fmt_seconds(a["median_s"]), fmt_seconds(m["lax"]["median_s"]),
-                     fmt_ratio(a["ratio"]), fmt_ratio(a.get("vs_fastest")),
+                     fmt_seconds(bare.get("median_s")), fmt_ratio(a["ratio"]), fmt_ratio(a.get("vs_fastest")),
                      fmt_seconds(torch.get("median_s")) if torch.get("median_s") else torch.get("note", "-"),
-                     fmt_seconds(a.get("first_call_s")), _failed(a)])
-    out = table(rows, ["case", "auto picks", "auto", "lax", "auto/lax", "auto/fastest", "torch", "first call", "targets"])
+                     fmt_seconds(a.get("first_call_s")), fmt_seconds(bare.get("first_call_s")), _failed(a)])
+    out = table(rows, ["case", "auto picks", "auto", "lax", "jax.lax", "auto/lax", "auto/fastest", "torch",
+                       "first call", "jax.lax first call", "targets"])
     rest = [[r["case"], r.get("note", ""), _failed(r)] for r in records if "lax" not in by_case[r["case"]]]
     return out + "\n\n" + table(rest, ["measurement", "result", "target"])
 

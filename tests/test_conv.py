@@ -311,6 +311,19 @@ def test_jit_equals_eager(method):
     np.testing.assert_allclose(jitted, eager, rtol=1e-6, atol=1e-6)
 
 
+def test_lax_path_under_vmap_and_eager_agree_with_jax_lax():
+    """Eager calls on a CPU compile "lax" with their own XLA options; traced calls must not (and must agree)."""
+    rng = np.random.default_rng(9)
+    x, w = rng.normal(size=(4, 1, 3, 10, 9)).astype(np.float32), rng.normal(size=(2, 3, 3, 3)).astype(np.float32)
+    reference = np.stack([
+        jax.lax.conv_general_dilated(xi, w, (1, 1), "VALID", precision="highest") for xi in x
+    ])
+    eager = np.stack([conv2d(xi, w, method="lax") for xi in x])
+    mapped = jax.vmap(lambda xi: conv2d(xi, w, method="lax"))(x)
+    np.testing.assert_allclose(eager, reference, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(mapped, reference, rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.parametrize("method", ALL)
 def test_gradients_agree(method):
     rng = np.random.default_rng(8)
