@@ -3,9 +3,10 @@
 Each case is a valid (unpadded) cross-correlation of an ``(N, C_in, H, W)``
 batch with a ``(C_out, C_in, k, k)`` kernel, called through the public
 ``cl.conv2d(x, w, method=...)``, so the numbers include what a student pays
-per call (validation and dispatch). The methods are timed in turn, one call
-each per round (see :func:`benchmarks.core.interleaved`), at least 15 rounds,
-and every median is divided by lax's median from the same rounds.
+per call (validation and dispatch). The methods are timed in turn, one sample
+each per round (see :func:`benchmarks.core.interleaved`; a sample of a fast
+method is the mean of enough calls in a row to last 2 ms), at least 61
+rounds, and every median is divided by lax's median from the same rounds.
 
 ``jax.lax`` is ``jax.lax.conv_general_dilated`` jitted directly, with JAX's
 default compiler options: XLA as a JAX user meets it, outside cnnlib.
@@ -38,6 +39,8 @@ CNNLIB_METHODS = ("lax", "direct", "im2col", "fft", "dense")
 IM2COL_MAX_BYTES = 64 * 2**20
 IMPORT_LIMIT_S = 0.8
 LAZY_MODULES = ("matplotlib", "ipywidgets", "scipy", "optax")
+# A sample is the mean of enough calls in a row to last this long (see core.interleaved).
+MIN_SAMPLE_S = 0.002
 TORCH_WORKER = pathlib.Path(__file__).with_name("torch_conv.py")
 
 
@@ -182,10 +185,10 @@ def run_case(case: Case, *, budget_s: float, torch_s: float | None, torch_status
         if m in calls and once[m] > 0.02:
             f = calls.pop(m)
             alone[m] = [time_once(f) for _ in range(3)]
-    # slow cases get more time (31 rounds at least), up to 15 s
+    # slow cases get more time (61 rounds at least), up to 20 s
     lax_once = min(time_once(calls["lax"]) for _ in range(3))
-    times = interleaved(calls, budget_s=max(budget_s, min(15.0, 31 * len(calls) * lax_once)), min_rounds=31,
-                        max_rounds=200, warm=[m for m in calls if m not in ("numpy", "scipy")])
+    times = interleaved(calls, budget_s=max(budget_s, min(20.0, 61 * len(calls) * lax_once)), min_rounds=61,
+                        max_rounds=200, warm=[m for m in calls if m not in ("numpy", "scipy")], min_sample_s=MIN_SAMPLE_S)
     med = {m: median(t) for m, t in (times | alone).items()}
     lax = med["lax"]
     times |= alone
@@ -301,7 +304,7 @@ def crossover(*, budget_s: float, log: Callable[[str], None], side: int = 256) -
         call = lambda m: cl.conv2d(x, w, method=m).block_until_ready()  # noqa: E731
         pick = auto_pick(call, ("direct", "fft", "lax", "im2col"))
         calls = {m: (lambda m: lambda: cl.conv2d(x, w, method=m))(m) for m in ("direct", "fft")}
-        times = interleaved(calls, budget_s=budget_s / 2, min_rounds=9, max_rounds=200)
+        times = interleaved(calls, budget_s=budget_s / 2, min_rounds=9, max_rounds=200, min_sample_s=MIN_SAMPLE_S)
         med = {m: median(t) for m, t in times.items()}
         fft_vs_direct = med["fft"] / med["direct"]
         rows.append({"k": k, "direct_s": med["direct"], "fft_s": med["fft"], "fft_vs_direct": fft_vs_direct, "auto": pick})

@@ -113,8 +113,21 @@ def time_once(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - t0
 
 
+def time_calls(fn: Callable[[], Any], number: int) -> float:
+    """Seconds per call over ``number`` calls in a row, each waited for (a latency, averaged)."""
+    if number == 1:
+        return time_once(fn)
+    t0 = time.perf_counter()
+    for _ in range(number):
+        out = fn()
+        if hasattr(out, "block_until_ready"):
+            out.block_until_ready()
+    return (time.perf_counter() - t0) / number
+
+
 def interleaved(fns: Mapping[str, Callable[[], Any]], *, min_rounds: int = 5, max_rounds: int = 50,
-                budget_s: float = 1.0, seed: int = 0, warm: Iterable[str] | None = None) -> dict[str, list[float]]:
+                budget_s: float = 1.0, seed: int = 0, warm: Iterable[str] | None = None,
+                min_sample_s: float = 0.0) -> dict[str, list[float]]:
     """Warm timings of several functions, taken in turn (one timed call of each per round).
 
     Taking them in turn means that a burst of load from other processes hits
@@ -127,6 +140,12 @@ def interleaved(fns: Mapping[str, Callable[[], Any]], *, min_rounds: int = 5, ma
     ``max_rounds``). ``warm`` names the functions that get the untimed call
     (default: all; plain NumPy needs none). Compilation is not timed here:
     call each function once before.
+
+    A call of a few microseconds is timed as the average of enough calls in
+    a row to last ``min_sample_s`` (each call still waited for): on a small
+    machine one such call takes 10, 20 or 50 µs depending on whether XLA's
+    worker threads were awake, and a median of single calls jumps between
+    those levels from run to run.
     """
     import random
 
@@ -134,13 +153,18 @@ def interleaved(fns: Mapping[str, Callable[[], Any]], *, min_rounds: int = 5, ma
     order = list(fns)
     shuffle = random.Random(seed).shuffle
     times: dict[str, list[float]] = {name: [] for name in fns}
+    number = dict.fromkeys(fns, 1)
+    if min_sample_s > 0:
+        for name, fn in fns.items():
+            once = min(time_once(fn) for _ in range(3))
+            number[name] = max(1, math.ceil(min_sample_s / max(once, 1e-9)))
     start = time.perf_counter()
     for r in range(max_rounds):
         shuffle(order)
         for name in order:
             if name in warm:
                 time_once(fns[name])
-            times[name].append(time_once(fns[name]))
+            times[name].append(time_calls(fns[name], number[name]))
         if r + 1 >= min_rounds and time.perf_counter() - start > budget_s:
             break
     return times

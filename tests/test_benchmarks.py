@@ -1,6 +1,7 @@
 """The benchmark machinery: targets, records, JSON, the compilation counter, sweeps. Nothing here is timed."""
 import json
 import math
+import time
 import types
 
 import jax
@@ -280,3 +281,20 @@ def test_fitted_crossover_uses_every_k_and_ignores_unfused_kernels():
     noisy[4]["fft_vs_direct"] = 1.3  # one bad point moves the answer a little, not a whole step
     assert 10.0 < conv_methods.fitted_crossover(noisy) < 12.5
     assert conv_methods.fitted_crossover(rows[:1]) is None
+
+
+def test_interleaved_averages_fast_calls_over_a_minimum_sample():
+    calls = {"fast": 0, "slow": 0}
+
+    def fast():
+        calls["fast"] += 1
+
+    def slow():
+        calls["slow"] += 1
+        time.sleep(0.003)
+
+    times = core.interleaved({"fast": fast, "slow": slow}, min_rounds=2, max_rounds=2, min_sample_s=0.002)
+    assert {k: len(v) for k, v in times.items()} == {"fast": 2, "slow": 2}
+    assert calls["slow"] == 3 + 2 * 2  # three calibration calls, then one untimed and one timed call per round
+    assert calls["fast"] > 100  # each sample of the fast function is many calls in a row
+    assert max(times["fast"]) < 0.001 <= min(times["slow"])  # per-call seconds, not per-sample
