@@ -117,3 +117,17 @@ def test_a_canvas_without_animated_artists_is_redrawn_in_full():
     canvas.frame()
     label.set_text("two, a longer title")
     np.testing.assert_array_equal(canvas.frame(), canvas.full_frame())
+
+
+def test_a_resized_figure_or_moved_axes_redraw_the_static_part():
+    canvas = Canvas(1, 1, size=2)
+    ax = canvas.axes[0, 0]
+    (line,) = ax.plot([0, 1], [0, 1])
+    canvas.animate(line)
+    canvas.frame()
+    ax.set_position([0.3, 0.3, 0.5, 0.5])
+    np.testing.assert_array_equal(canvas.frame(), canvas.full_frame())
+    canvas.fig.set_size_inches(3, 2)
+    frame = canvas.frame()
+    assert frame.shape[:2] == (2 * canvas.fig.dpi, 3 * canvas.fig.dpi)
+    np.testing.assert_array_equal(frame, canvas.full_frame())

@@ -78,14 +78,14 @@ class Canvas:
         self._frames = 0
         self._animated: list[Any] = []
         self._background: Any = None
-        self._limits: Any = None
+        self._layout: Any = None
 
     def animate(self, *artists: Any) -> None:
         """Register artists that the update function changes (drawn every frame, on top).
 
         Everything not registered is treated as static: drawn once, then
         reused as a bitmap until :meth:`invalidate` or a change of axis
-        limits. Animated artists are drawn in z-order over the static part, so
+        limits, axes positions or figure size. Animated artists are drawn in z-order over the static part, so
         a static artist that overlaps one and should lie above it must be
         animated too. The spines of an animated artist's axes are animated
         with it, since they are drawn over the axes' contents.
@@ -112,8 +112,10 @@ class Canvas:
         """Redraw the static part at the next frame (call after changing it)."""
         self._background = None
 
-    def _axis_limits(self) -> list[tuple[Any, Any]]:
-        return [(ax.get_xlim(), ax.get_ylim()) for ax in self.fig.axes]
+    def _layout_key(self) -> tuple[Any, ...]:
+        """What the static bitmap depends on besides artists: figure size, axes positions and limits."""
+        axes = tuple((tuple(ax.get_position().bounds), ax.get_xlim(), ax.get_ylim()) for ax in self.fig.axes)
+        return tuple(self.fig.bbox.bounds), axes
 
     def _draw_static(self) -> None:
         """Draw everything but the animated artists, and keep it as the background bitmap."""
@@ -125,7 +127,7 @@ class Canvas:
             for artist in self._animated:
                 artist.set_animated(False)
         self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
-        self._limits = self._axis_limits()  # after the draw: autoscaling may have moved them
+        self._layout = self._layout_key()  # after the draw: autoscaling may have moved the limits
 
     def frame(self) -> np.ndarray:
         """Render the current state and return it as an ``(H, W, 3)`` uint8 array.
@@ -143,7 +145,7 @@ class Canvas:
         if not self._animated:
             if self._frames:
                 canvas.draw()
-        elif self._background is None or self._axis_limits() != self._limits:
+        elif self._background is None or self._layout_key() != self._layout:
             self._draw_static()
         else:
             canvas.restore_region(self._background)
