@@ -131,3 +131,30 @@ def test_a_resized_figure_or_moved_axes_redraw_the_static_part():
     frame = canvas.frame()
     assert frame.shape[:2] == (2 * canvas.fig.dpi, 3 * canvas.fig.dpi)
     np.testing.assert_array_equal(frame, canvas.full_frame())
+
+
+def test_animate_rejects_what_it_cannot_draw():
+    from matplotlib.figure import Figure
+
+    canvas = Canvas(1, 1, size=2)
+    with pytest.raises(TypeError, match="`artists` must be matplotlib artists.*got str"):
+        canvas.animate("line")
+    elsewhere = Figure().subplots().plot([0, 1])[0]
+    with pytest.raises(ValueError, match="`artists` must belong to this canvas' figure"):
+        canvas.animate(elsewhere)
+    (unplaced,) = Figure().subplots().plot([0, 1])
+    unplaced.remove()  # an artist on no figure at all
+    with pytest.raises(ValueError, match="must belong to this canvas' figure"):
+        canvas.animate(unplaced)
+    assert canvas.animated == ()
+
+
+def test_a_removed_animated_artist_is_not_drawn_any_more():
+    canvas = Canvas(1, 1, size=2)
+    ax = canvas.axes[0, 0]
+    (line,) = ax.plot([0, 1], [0, 1], lw=6)
+    canvas.animate(line)
+    canvas.frame()
+    line.remove()
+    canvas.invalidate()
+    np.testing.assert_array_equal(canvas.frame(), canvas.full_frame())

@@ -94,7 +94,19 @@ class Canvas:
         draws everything): artists are hidden from the static bitmap only
         while it is being drawn.
         """
+        from matplotlib.artist import Artist
+
         for artist in artists:
+            if not isinstance(artist, Artist):
+                raise TypeError(
+                    f"`artists` must be matplotlib artists drawn on this canvas (lines, images, texts, ...); "
+                    f"got {type(artist).__name__}."
+                )
+            if artist.get_figure(root=True) is not self.fig:
+                raise ValueError(
+                    f"`artists` must belong to this canvas' figure (canvas.fig); this {type(artist).__name__} "
+                    f"is not on it. Create it on canvas.axes or canvas.fig."
+                )
             ax = getattr(artist, "axes", None)
             spines = list(ax.spines.values()) if ax is not None and ax.axison else []
             for a in (artist, *spines):
@@ -109,7 +121,11 @@ class Canvas:
         return tuple(self._animated)
 
     def invalidate(self) -> None:
-        """Redraw the static part at the next frame (call after changing it)."""
+        """Redraw the static part at the next frame.
+
+        Call it after changing anything that is not animated: a tick label set
+        by hand, a title, an artist added or removed (``ax.clear()`` included).
+        """
         self._background = None
 
     def _layout_key(self) -> tuple[Any, ...]:
@@ -150,7 +166,7 @@ class Canvas:
         else:
             canvas.restore_region(self._background)
         for artist in self._animated:
-            if artist.get_visible():
+            if artist.get_visible() and artist.get_figure(root=True) is self.fig:  # not removed since
                 self.fig.draw_artist(artist)
         self._frames += 1
         return np.asarray(canvas.buffer_rgba())[..., :3].copy()
