@@ -12,8 +12,8 @@ and a slider tick never recompiles JAX code:
    jitted functions, moves data into the existing artists (``set_data``,
    ``set_ydata``, ``set_text``) and returns the readout text (numbers shown
    under the figure). Tests call it directly. When it changes the static part
-   of the figure (axis limits, tick labels, an artist that is not animated)
-   it calls :meth:`Canvas.invalidate`.
+   of the figure (tick labels set by hand, an artist that is not animated)
+   it calls :meth:`Canvas.invalidate`; new axis limits are noticed without.
 3. :func:`explorer` wires ipywidgets controls to ``update`` and sends the
    canvas to the browser as a PNG in an ``ipywidgets.Image``: no ``Output``
    widget, no new figure per tick.
