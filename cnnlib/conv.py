@@ -452,7 +452,7 @@ _conv = jax.jit(_conv_impl, static_argnames=_STATIC)
 # times faster than the default fusion emitters (about 35 ms against 100 ms for 16 channels
 # of 32x32), and they run as fast; the shift-and-add of "direct" runs faster with the default
 # ones, so only "lax" uses this. `make bench` measures both: first call and warm time.
-# (JAX accepts compiler options only on a top-level jit, so a traced call uses `_conv`.)
+# (JAX accepts compiler options only on a top-level jit, so a call made while tracing uses `_conv`.)
 _CPU_LAX_OPTIONS = {"xla_cpu_use_fusion_emitters": False}
 _conv_cpu_lax = jax.jit(_conv_impl, static_argnames=_STATIC, compiler_options=_CPU_LAX_OPTIONS)
 
@@ -462,10 +462,20 @@ def _default_is_cpu() -> bool:
     return jax.default_backend() == "cpu"
 
 
+try:  # JAX has no public "is anything being traced right now?"; without this one, never use the options
+    from jax._src.core import trace_state_clean as _no_trace_active
+except ImportError:  # pragma: no cover - a JAX without it
+    def _no_trace_active() -> bool:
+        return False
+
+
 def _run(x, w, nd, stride, padding, dilation, boundary, flip, method):
     x, w, (s, pads, d, flip, method) = _normalise(x, w, nd, stride, padding, dilation, boundary, flip, method)
-    traced = isinstance(x, jax.core.Tracer) or isinstance(w, jax.core.Tracer)  # inside jit, grad, vmap: no options
-    conv = _conv_cpu_lax if method == "lax" and not traced and _default_is_cpu() else _conv
+    # Only a top-level call may carry compiler options: inside jit, scan, grad, vmap ... (even when x and w
+    # are constants captured from outside, not tracers) the call becomes part of the enclosing computation.
+    conv = _conv
+    if method == "lax" and _default_is_cpu() and _no_trace_active():
+        conv = _conv_cpu_lax
     return conv(x, w, stride=s, pads=pads, dilation=d, boundary=boundary, flip=flip, method=method)
 
 

@@ -324,6 +324,38 @@ def test_lax_path_under_vmap_and_eager_agree_with_jax_lax():
     np.testing.assert_allclose(mapped, reference, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("transform", ["jit", "scan", "cond", "checkpoint", "eval_shape", "make_jaxpr", "grad"])
+@pytest.mark.parametrize("method", ["lax", "auto"])
+def test_lax_path_inside_transforms_with_captured_inputs(transform, method):
+    """x and w captured from outside a traced function are constants, not tracers: still no compiler options."""
+    rng = np.random.default_rng(10)
+    x = rng.normal(size=(2, 4, 10, 9)).astype(np.float32)  # several channels: "auto" picks lax
+    w = rng.normal(size=(3, 4, 3, 3)).astype(np.float32)
+    want = np.asarray(jax.lax.conv_general_dilated(x, w, (1, 1), "VALID", precision="highest"))
+
+    def f(s):
+        return s * conv2d(x, w, method=method)
+
+    if transform == "jit":
+        got = jax.jit(f)(1.0)
+    elif transform == "scan":
+        got = jax.lax.scan(lambda c, s: (c, f(s)), 0.0, jnp.ones(2))[1][1]
+    elif transform == "cond":
+        got = jax.jit(lambda p: jax.lax.cond(p, f, lambda s: jnp.zeros_like(f(s)), 1.0))(True)
+    elif transform == "checkpoint":
+        got = jax.checkpoint(f)(1.0)
+    elif transform == "eval_shape":
+        assert jax.eval_shape(f, 1.0).shape == want.shape
+        return
+    elif transform == "make_jaxpr":
+        assert jax.make_jaxpr(f)(1.0).out_avals[0].shape == want.shape
+        return
+    else:
+        got = jax.grad(lambda s: jnp.sum(f(s)))(1.0)
+        want = want.sum()
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
 @pytest.mark.parametrize("method", ALL)
 def test_gradients_agree(method):
     rng = np.random.default_rng(8)
