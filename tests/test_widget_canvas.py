@@ -140,11 +140,15 @@ def test_animate_rejects_what_it_cannot_draw():
     with pytest.raises(TypeError, match="`artists` must be matplotlib artists.*got str"):
         canvas.animate("line")
     elsewhere = Figure().subplots().plot([0, 1])[0]
-    with pytest.raises(ValueError, match="`artists` must belong to this canvas' figure"):
+    with pytest.raises(ValueError, match="`artists` must be artists on this canvas' figure"):
         canvas.animate(elsewhere)
+    with pytest.raises(ValueError, match="not the figure itself"):
+        canvas.animate(canvas.fig)
+    with pytest.raises(TypeError, match=r"got list \(pass several as animate\(\*artists\)\)"):
+        canvas.animate([canvas.axes[0, 0].plot([0, 1])[0]])
     (unplaced,) = Figure().subplots().plot([0, 1])
     unplaced.remove()  # an artist on no figure at all
-    with pytest.raises(ValueError, match="must belong to this canvas' figure"):
+    with pytest.raises(ValueError, match="must be artists on this canvas' figure"):
         canvas.animate(unplaced)
     assert canvas.animated == ()
 
@@ -158,3 +162,68 @@ def test_a_removed_animated_artist_is_not_drawn_any_more():
     line.remove()
     canvas.invalidate()
     np.testing.assert_array_equal(canvas.frame(), canvas.full_frame())
+
+
+def _blits_like_a_full_redraw(canvas, change, *, invalidate=False):
+    canvas.frame()
+    change()
+    if invalidate:
+        canvas.invalidate()
+    for _ in range(2):  # the frame that redraws the static part, and the next that reuses it
+        np.testing.assert_array_equal(canvas.frame(), canvas.full_frame())
+
+
+def test_animated_axis_labels_are_not_drawn_twice():
+    canvas = Canvas(1, 1, size=2)
+    ax = canvas.axes[0, 0]
+    (line,) = ax.plot([0, 1], [0, 1])
+    xlabel, ylabel = ax.set_xlabel("AAAA"), ax.set_ylabel("BBBB")
+    canvas.animate(line, xlabel, ylabel)
+    _blits_like_a_full_redraw(canvas, lambda: (xlabel.set_text("...."), ylabel.set_text("")))
+
+
+@pytest.mark.parametrize("how", ["axis off", "hidden", "removed"])
+def test_an_axes_hidden_or_removed_takes_its_animated_artists_along(how):
+    canvas = Canvas(1, 2, size=2)
+    ax = canvas.axes[0, 0]
+    (line,) = ax.plot([0, 1], [0, 1], lw=4)
+    canvas.animate(line)
+    change = {"axis off": lambda: ax.axis("off"), "hidden": lambda: ax.set_visible(False), "removed": ax.remove}[how]
+    _blits_like_a_full_redraw(canvas, change, invalidate=True)
+
+
+@pytest.mark.parametrize("style", ["grid", "inward ticks"])
+def test_a_grid_or_inward_ticks_stay_on_top_of_an_animated_image(style):
+    canvas = Canvas(1, 1, size=2)
+    ax = canvas.axes[0, 0]
+    image = ax.imshow(np.zeros((8, 8)), vmin=0, vmax=1)
+    if style == "grid":
+        ax.grid(True, color="red")
+    else:
+        ax.tick_params(direction="in", length=8, width=2)
+    canvas.animate(image)
+    _blits_like_a_full_redraw(canvas, lambda: image.set_data(np.random.default_rng(0).random((8, 8))))
+
+
+@pytest.mark.parametrize("change", ["xscale", "dpi", "zorder"])
+def test_scale_dpi_and_zorder_changes_are_noticed(change):
+    canvas = Canvas(1, 1, size=2)
+    ax = canvas.axes[0, 0]
+    ax.set_xlim(0.1, 10)
+    (a,) = ax.plot([0.1, 10], [0, 1], lw=6, color="C0")
+    (b,) = ax.plot([0.1, 10], [1, 0], lw=6, color="C1")
+    canvas.animate(a, b)
+    do = {
+        "xscale": lambda: ax.set_xscale("log"),
+        "dpi": lambda: (canvas.fig.set_dpi(120), canvas.fig.set_size_inches(2 * 96 / 120, 2 * 96 / 120)),
+        "zorder": lambda: a.set_zorder(5),  # now drawn over b where they cross
+    }[change]
+    _blits_like_a_full_redraw(canvas, do)
+
+
+def test_an_animated_axes_is_drawn_once():
+    canvas = Canvas(1, 2, size=2)
+    ax = canvas.axes[0, 1]
+    ax.plot([0, 1], [0, 1])
+    canvas.animate(ax)
+    _blits_like_a_full_redraw(canvas, lambda: ax.lines[0].set_ydata([1, 0]))

@@ -79,16 +79,19 @@ class Canvas:
         self._animated: list[Any] = []
         self._background: Any = None
         self._layout: Any = None
+        self._blit = True
 
     def animate(self, *artists: Any) -> None:
         """Register artists that the update function changes (drawn every frame, on top).
 
         Everything not registered is treated as static: drawn once, then
-        reused as a bitmap until :meth:`invalidate` or a change of axis
-        limits, axes positions or figure size. Animated artists are drawn in z-order over the static part, so
-        a static artist that overlaps one and should lie above it must be
-        animated too. The spines of an animated artist's axes are animated
-        with it, since they are drawn over the axes' contents.
+        reused as a bitmap until :meth:`invalidate`, or until axis limits or
+        scales, axes positions, the figure size or its dpi change. Animated
+        artists are drawn in z-order over the static part, so a static artist
+        that overlaps one and should lie above it must be animated too. What
+        an axes draws over its contents is animated with its artists: the
+        spines, and the axis (ticks, grid, label) when it has a grid or
+        inward ticks.
 
         The figure itself stays an ordinary figure (``canvas.fig.savefig``
         draws everything): artists are hidden from the static bitmap only
@@ -98,22 +101,37 @@ class Canvas:
 
         for artist in artists:
             if not isinstance(artist, Artist):
+                hint = " (pass several as animate(*artists))" if isinstance(artist, (list, tuple)) else ""
                 raise TypeError(
                     f"`artists` must be matplotlib artists drawn on this canvas (lines, images, texts, ...); "
-                    f"got {type(artist).__name__}."
+                    f"got {type(artist).__name__}{hint}."
                 )
-            if artist.get_figure(root=True) is not self.fig:
+            if artist.get_figure(root=True) is not self.fig or artist is self.fig:
                 raise ValueError(
-                    f"`artists` must belong to this canvas' figure (canvas.fig); this {type(artist).__name__} "
-                    f"is not on it. Create it on canvas.axes or canvas.fig."
+                    f"`artists` must be artists on this canvas' figure (canvas.fig), not the figure itself; "
+                    f"this {type(artist).__name__} is not one. Create it on canvas.axes or canvas.fig."
                 )
-            ax = getattr(artist, "axes", None)
-            spines = list(ax.spines.values()) if ax is not None and ax.axison else []
-            for a in (artist, *spines):
+            for a in (artist, *self._drawn_over(artist)):
                 if a not in self._animated:
                     self._animated.append(a)
-        self._animated.sort(key=lambda a: a.get_zorder())
         self._background = None
+
+    @staticmethod
+    def _drawn_over(artist: Any) -> list[Any]:
+        """What the artist's axes draws on top of its contents: spines, and axes with a grid or inward ticks."""
+        from matplotlib import rcParams
+        from matplotlib.axes import Axes
+
+        ax = getattr(artist, "axes", None)
+        if ax is None or isinstance(artist, Axes) or not ax.axison:
+            return []
+        over = list(ax.spines.values())
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            params = axis.get_tick_params(which="major")
+            inward = params.get("direction", rcParams[f"{name}tick.direction"]) != "out"
+            if params.get("gridOn", False) or inward:
+                over.append(axis)
+        return [a for a in over if a is not artist]
 
     @property
     def animated(self) -> tuple[Any, ...]:
@@ -124,49 +142,93 @@ class Canvas:
         """Redraw the static part at the next frame.
 
         Call it after changing anything that is not animated: a tick label set
-        by hand, a title, an artist added or removed (``ax.clear()`` included).
+        by hand, a title, an artist added or removed (``ax.clear()`` included),
+        an axes hidden or its axis turned off.
         """
         self._background = None
 
     def _layout_key(self) -> tuple[Any, ...]:
-        """What the static bitmap depends on besides artists: figure size, axes positions and limits."""
-        axes = tuple((tuple(ax.get_position().bounds), ax.get_xlim(), ax.get_ylim()) for ax in self.fig.axes)
-        return tuple(self.fig.bbox.bounds), axes
+        """What the static bitmap depends on besides artists: figure size and dpi, axes positions, limits, scales."""
+        axes = []
+        for ax in self.fig.axes:
+            key = [tuple(ax.get_position().bounds), ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale()]
+            if hasattr(ax, "get_zlim"):  # 3-D axes: depth and view too
+                key += [ax.get_zlim(), getattr(ax, "elev", None), getattr(ax, "azim", None), getattr(ax, "roll", None)]
+            axes.append(tuple(key))
+        return tuple(self.fig.bbox.bounds), self.fig.dpi, tuple(axes)
 
     def _draw_static(self) -> None:
         """Draw everything but the animated artists, and keep it as the background bitmap."""
+        # Figure.draw and Axes.draw skip animated artists; an axis draws its label and offset text
+        # whether they are animated or not, so those are hidden instead.
+        hidden = [a for a in self._animated if a.get_visible() and self._axis_text(a)]
         for artist in self._animated:
-            artist.set_animated(True)  # Figure.draw skips animated artists
+            artist.set_animated(True)
+        for artist in hidden:
+            artist.set_visible(False)
         try:
             self.fig.canvas.draw()
         finally:
             for artist in self._animated:
                 artist.set_animated(False)
+            for artist in hidden:
+                artist.set_visible(True)
         self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
         self._layout = self._layout_key()  # after the draw: autoscaling may have moved the limits
+
+    def _axis_text(self, artist: Any) -> bool:
+        """Is ``artist`` an axis label or offset text (drawn by its axis, not by the axes)?"""
+        return any(
+            artist is text
+            for ax in self.fig.axes
+            for axis in (ax.xaxis, ax.yaxis)
+            for text in (axis.label, axis.offsetText)
+        )
+
+    def _drawable(self, artist: Any) -> bool:
+        """Visible, still on this figure, and on a visible axes that is still there."""
+        if not artist.get_visible() or artist.get_figure(root=True) is not self.fig:
+            return False
+        ax = getattr(artist, "axes", None)
+        if ax is None or ax is artist:
+            return True
+        from matplotlib.axis import Axis
+        from matplotlib.spines import Spine
+
+        parent = ax.get_figure(root=False)  # None once the axes is removed
+        on_axes = ax.get_visible() and parent is not None and ax in parent.axes
+        return on_axes and (ax.axison or not isinstance(artist, (Spine, Axis)))
 
     def frame(self) -> np.ndarray:
         """Render the current state and return it as an ``(H, W, 3)`` uint8 array.
 
         The first call runs the figure's layout engine once and then freezes
-        it, so no later frame pays for a layout pass or shifts the panels.
+        it, so no later frame pays for a layout pass or shifts the panels. If
+        the engine cannot be frozen (it keeps moving the panels), every frame
+        is drawn in full.
         """
+        from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
         canvas = self.fig.canvas
         if self._frames == 0:
             canvas.draw()  # the layout engine places the panels around everything, animated or not
             try:
                 self.fig.set_layout_engine("none")  # keep the positions the first layout found
-            except RuntimeError:  # a colour bar can pin the engine; then it keeps running
+            except RuntimeError:  # then the engine keeps running
                 pass
-        if not self._animated:
+            engine = self.fig.get_layout_engine()
+            self._blit = engine is None or isinstance(engine, PlaceHolderLayoutEngine)
+        if not (self._animated and self._blit):
             if self._frames:
                 canvas.draw()
-        elif self._background is None or self._layout_key() != self._layout:
+            self._frames += 1
+            return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+        if self._background is None or self._layout_key() != self._layout:
             self._draw_static()
         else:
             canvas.restore_region(self._background)
-        for artist in self._animated:
-            if artist.get_visible() and artist.get_figure(root=True) is self.fig:  # not removed since
+        for artist in sorted(self._animated, key=lambda a: a.get_zorder()):  # z-order may have changed
+            if self._drawable(artist):
                 self.fig.draw_artist(artist)
         self._frames += 1
         return np.asarray(canvas.buffer_rgba())[..., :3].copy()
