@@ -227,3 +227,38 @@ def test_an_animated_axes_is_drawn_once():
     ax.plot([0, 1], [0, 1])
     canvas.animate(ax)
     _blits_like_a_full_redraw(canvas, lambda: ax.lines[0].set_ydata([1, 0]))
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: Canvas("2"), TypeError, "`nrows` must be an integer"),
+        (lambda: Canvas(0), ValueError, "`nrows` must be >= 1"),
+        (lambda: Canvas(1, 1, size=-1), ValueError, "`size` must be > 0"),
+        (lambda: Canvas(dpi=0), ValueError, "`dpi` must be >= 1"),
+        (lambda: Canvas(figsize=3), TypeError, r"`figsize` must be a pair \(width, height\)"),
+        (lambda: Canvas(figsize=(0, 2)), ValueError, "`figsize` must be > 0"),
+    ],
+)
+def test_canvas_arguments_are_checked(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_explorer_arguments_are_checked():
+    import ipywidgets as w
+
+    from cnnlib.widgets import explorer
+
+    canvas = Canvas(1, 1, size=1)
+    slider = w.IntSlider(value=1, min=0, max=3)
+    with pytest.raises(TypeError, match="`controls` must map keyword names to ipywidgets controls"):
+        explorer([slider], lambda a: "", canvas)
+    with pytest.raises(TypeError, match="`controls` must map"):
+        explorer({"a": 5}, lambda a: "", canvas)
+    with pytest.raises(TypeError, match="`update` must be a function"):
+        explorer({"a": slider}, None, canvas)
+    with pytest.raises(TypeError, match="`canvas` must be a cnnlib.widgets.Canvas"):
+        explorer({"a": slider}, lambda a: "", canvas.fig)
+    with pytest.raises(TypeError, match="`update` must return the readout as a str"):
+        explorer({"a": slider}, lambda a: 3, canvas)

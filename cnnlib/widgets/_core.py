@@ -26,8 +26,10 @@ import html
 import io
 
 import numpy as np
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+from .._validate import check_positive_int, check_real, describe
 
 __all__ = ["Canvas", "explorer"]
 
@@ -56,6 +58,9 @@ class Canvas:
         Whole-figure size in inches.
     dpi : int
         Resolution of the PNG sent to the browser; modest keeps ticks fast.
+    **subplot_kw
+        Passed on to :meth:`matplotlib.figure.Figure.subplots`, e.g.
+        ``gridspec_kw={"width_ratios": [2, 1]}`` or ``subplot_kw={"projection": "polar"}``.
     """
 
     def __init__(
@@ -71,6 +76,13 @@ class Canvas:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
+        nrows, ncols = check_positive_int(nrows, "nrows"), check_positive_int(ncols, "ncols")
+        size = check_real(size, "size", minimum=0.0, min_inclusive=False)
+        dpi = check_positive_int(dpi, "dpi")
+        if figsize is not None:
+            if isinstance(figsize, (str, bytes)) or not isinstance(figsize, Sequence) or len(figsize) != 2:
+                raise TypeError(f"`figsize` must be a pair (width, height) in inches; got {describe(figsize)}.")
+            figsize = tuple(check_real(v, "figsize", minimum=0.0, min_inclusive=False) for v in figsize)
         self.fig = Figure(figsize=figsize or (size * ncols, size * nrows), dpi=dpi)
         FigureCanvasAgg(self.fig)
         self.axes = self.fig.subplots(nrows, ncols, squeeze=False, **subplot_kw)
@@ -285,6 +297,17 @@ def explorer(
     """
     import ipywidgets as w
 
+    if not isinstance(controls, Mapping) or not all(
+        isinstance(c, w.ValueWidget) or (hasattr(c, "observe") and hasattr(c, "value")) for c in controls.values()
+    ):
+        raise TypeError(
+            "`controls` must map keyword names to ipywidgets controls, e.g. {'size': ipywidgets.IntSlider(...)}; "
+            f"got {describe(controls)}."
+        )
+    if not callable(update):
+        raise TypeError(f"`update` must be a function update(**values) -> str; got {describe(update)}.")
+    if not isinstance(canvas, Canvas):
+        raise TypeError(f"`canvas` must be a cnnlib.widgets.Canvas; got {describe(canvas)}.")
     image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
     readout = w.HTML(layout=w.Layout(min_height="1.6em"))
     for control in controls.values():
@@ -295,6 +318,8 @@ def explorer(
         values = {name: control.value for name, control in controls.items()}
         try:
             text = update(**values)
+            if text is not None and not isinstance(text, str):
+                raise TypeError(f"`update` must return the readout as a str (or None); it returned {describe(text)}.")
         except Exception as err:  # show the student what went wrong, in the widget
             readout.value = f"<span style='color:#b00'>{html.escape(type(err).__name__)}: {html.escape(str(err))}</span>"
             raise
