@@ -262,3 +262,26 @@ def test_explorer_arguments_are_checked():
         explorer({"a": slider}, lambda a: "", canvas.fig)
     with pytest.raises(TypeError, match="`update` must return the readout as a str"):
         explorer({"a": slider}, lambda a: 3, canvas)
+
+
+@pytest.mark.parametrize(
+    "name, make, values, match",
+    [
+        ("stride_explorer", None, dict(n=9, k=5, padding=3, stride=1, step=0), "`padding` must be <= 2"),
+        ("stride_explorer", None, dict(n=0, k=3, padding=0, stride=1, step=0), "`n` must be >= 1"),
+        ("connectivity_explorer", (7,), dict(kernel=3, pick="input", index=99), "`index` must be <= 7"),
+        ("connectivity_explorer", (7,), dict(kernel=3, pick="input", index=0), "`index` must be >= 1"),
+        ("connectivity_explorer", (7,), dict(kernel=3, pick="bogus", index=1), "`pick` must be one of"),
+        ("pooling_shift_explorer", ([0.1, 1.0, 0.2, 0.1],), dict(shift=-1, width=3), "`shift` must be >= 0"),
+        ("pooling_shift_explorer", ([0.1, 1.0, 0.2, 0.1],), dict(shift=1, width=0), "`width` must be >= 1"),
+        ("receptive_field_explorer", "img", dict(layers="2", kernel=3, stride=1, dilation=1), "`layers` must be an integer"),
+        ("receptive_field_explorer", "img", dict(layers=7, kernel=3, stride=1, dilation=1), "`layers` must be <= 6"),
+        ("rind_explorer", (), dict(alpha=0.3), "`alpha` must be >= 0.5"),
+        ("equivariance_explorer", "img", dict(transform="scale", scale=0.0), "`scale` must be > 0"),
+    ],
+)
+def test_update_functions_check_their_values(name, make, values, match):
+    args = (np.random.default_rng(0).random((32, 32)),) if make == "img" else (make or ())
+    box = getattr(cl.widgets, name)(*args)
+    with pytest.raises((ValueError, TypeError), match=match):
+        box.update(**values)

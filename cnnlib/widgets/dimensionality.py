@@ -214,6 +214,7 @@ def rind_explorer(*, alpha: float = 0.9):
     named = jnp.asarray(list(_NAMED))
 
     def update(alpha: float) -> str:
+        alpha = check_real(alpha, "alpha", minimum=0.5, maximum=1.0)
         rind = np.asarray(dim.rind_fraction(alpha, dims))
         at = np.asarray(dim.rind_fraction(alpha, named))
         inner.set_radius(alpha)

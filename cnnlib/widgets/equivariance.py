@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import transforms as _t
-from .._validate import as_float_array, check_choice, check_ndim
+from .._validate import as_float_array, check_choice, check_int, check_ndim, check_real
 from ..conv import conv2d
 from ..equivariance import oriented_kernel
 from ..pool import max_pool2d
@@ -121,6 +121,10 @@ class _EquivarianceState:
 
     def update(self, transform="shift", layer="conv", dx=0, dy=0, angle=0.0, scale=1.0, amplitude=0.0) -> str:
         t = TRANSFORMS.index(check_choice(transform, TRANSFORMS, "transform"))
+        dx, dy = check_int(dx, "dx"), check_int(dy, "dy")
+        angle = check_real(angle, "angle")
+        scale = check_real(scale, "scale", minimum=0.0, min_inclusive=False)
+        amplitude = check_real(amplitude, "amplitude", minimum=0.0)
         l = LAYERS.index(check_choice(layer, LAYERS, "layer"))  # noqa: E741
         gx, fgx, gfx = _frame(
             self.x, self.kernel, self.flow, self.half_flow, jnp.int32(t), jnp.int32(l),
@@ -242,6 +246,8 @@ class _PoolingState:
             ax.set_position([0.1, 0.52 - 0.48 * i, 0.89, 0.36])
 
     def update(self, shift: int = 1, width: int = 3) -> str:
+        shift = check_int(shift, "shift", minimum=0, maximum=self.x.shape[0] - 1)
+        width = check_int(width, "width", minimum=1, maximum=_MAX_WIDTH)
         moved, p0, p1 = (np.asarray(a) for a in _pool_rows(self.x, jnp.int32(shift), jnp.int32(width)))
         x = np.asarray(self.x)
         det_changed = ~np.isclose(x, moved)

@@ -163,6 +163,7 @@ def filter_update(img: Any, *, max_size: int = 15) -> Callable[..., str]:
         ax.set_position([0.01 + j * 0.33, 0.02, 0.31, 0.86])
 
     def update(name: str = "edge", size: int = 3) -> str:
+        size = check_int(size, "size", minimum=1)
         if size + (0 if name in _SIZED else 2) > max_size:
             raise ValueError(f"`size` must be <= {max_size if name in _SIZED else max_size - 2} for {name!r}; got {size}.")
         if (name, size) not in kernels:

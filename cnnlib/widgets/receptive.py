@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import as_float_array, check_int, check_ndim
+from .._validate import as_float_array, check_choice, check_int, check_ndim
 from ..receptive import (
     Connectivity,
     _layer_sizes,
@@ -252,6 +252,12 @@ def receptive_field_explorer(img: Any, *, max_layers: int = 6, max_kernel: int =
 
     img = np.asarray(as_float_array(img, "img"))
     check_ndim(img, 2, "img", "(H, W)")
+    if 0 in img.shape:
+        raise ValueError(f"`img` must not be empty; got shape {img.shape}.")
+    max_layers = check_int(max_layers, "max_layers", minimum=1)
+    max_kernel = check_int(max_kernel, "max_kernel", minimum=1)
+    max_stride = check_int(max_stride, "max_stride", minimum=1)
+    max_dilation = check_int(max_dilation, "max_dilation", minimum=1)
     h, wd = img.shape
     canvas = _fixed_canvas(figsize=(10.5, 5.0), gridspec_kw={"width_ratios": [1, 1.0]})
     ax, ax_table = canvas.axes[0]
@@ -278,6 +284,10 @@ def receptive_field_explorer(img: Any, *, max_layers: int = 6, max_kernel: int =
     canvas.animate(overlay, box, heading, table, *bars, *ax_bars.lines, *ax_bars.texts)
 
     def update(layers: int, kernel: int, stride: int, dilation: int) -> str:
+        layers = check_int(layers, "layers", minimum=1, maximum=max_layers)
+        kernel = check_int(kernel, "kernel", minimum=1, maximum=max_kernel)
+        stride = check_int(stride, "stride", minimum=1, maximum=max_stride)
+        dilation = check_int(dilation, "dilation", minimum=1, maximum=max_dilation)
         spec = [(kernel, stride, dilation)] * layers
         rf = receptive_field(spec)
         (top, left, bh, bw), mask, fits = _field_on_image(spec, (h, wd))
@@ -356,6 +366,7 @@ def connectivity_explorer(n: int = 7, *, max_kernel: int | None = None) -> Any:
     import ipywidgets as w
 
     n = check_int(n, "n", minimum=2, maximum=16)
+    max_kernel = n if max_kernel is None else check_int(max_kernel, "max_kernel", minimum=1, maximum=n)
     canvas = _fixed_canvas(figsize=(11.0, 2.9))
     conv_graph = _Graph(canvas.axes[0, 0], n, "convolution")
     dense_graph = _Graph(canvas.axes[0, 1], n, "matrix multiply")
@@ -365,6 +376,9 @@ def connectivity_explorer(n: int = 7, *, max_kernel: int | None = None) -> Any:
         canvas.animate(graph.lines, graph.nodes, graph.title, *ax.texts)  # the labels sit on the nodes
 
     def update(kernel: int, pick: str, index: int) -> str:
+        kernel = check_int(kernel, "kernel", minimum=1, maximum=max_kernel)
+        pick = check_choice(pick, ("input", "output"), "pick")
+        index = check_int(index, "index", minimum=1, maximum=n)  # 1-based, as x_1 ... x_n
         conv = connectivity(n, kernel, padding="same")
         i = index - 1
         near = conv_graph.paint(conv, pick, i)
@@ -376,7 +390,7 @@ def connectivity_explorer(n: int = 7, *, max_kernel: int | None = None) -> Any:
         return f"s_{index} sees {len(near)} input(s) through the convolution and all {len(far)} through the matrix multiply"
 
     controls = {
-        "kernel": w.IntSlider(value=3, min=1, max=max_kernel or n, description="kernel"),
+        "kernel": w.IntSlider(value=3, min=1, max=max_kernel, description="kernel"),
         "pick": w.ToggleButtons(options=[("input x_i", "input"), ("output s_i", "output")], value="input", description="pick"),
         "index": w.IntSlider(value=(n + 1) // 2, min=1, max=n, description="i"),
     }

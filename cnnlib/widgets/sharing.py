@@ -183,6 +183,11 @@ def stride_explorer(*, max_n: int = 9, max_kernel: int = 5, max_padding: int = 2
                    view.title_in, view.title_out)
 
     def update(n: int, k: int, padding: int, stride: int, step: int) -> str:
+        n = check_int(n, "n", minimum=1, maximum=max_n)
+        k = check_int(k, "k", minimum=1, maximum=max_kernel)
+        padding = check_int(padding, "padding", minimum=0, maximum=max_padding)
+        stride = check_int(stride, "stride", minimum=1, maximum=max_stride)
+        step = check_int(step, "step", minimum=0)
         info = view.show(n, k, padding, stride, step)
         return _readout(n, k, padding, stride, info)
 
