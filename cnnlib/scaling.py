@@ -60,7 +60,7 @@ def measure_dense_vs_conv(
 
     Parameters
     ----------
-    sides : sequence of int
+    sides : sequence of int (a 1-D NumPy array too)
         Image sides ``L``, e.g. ``(8, 16, 32, 64)``.
     batch : int
         Images per call (``N``).
@@ -73,7 +73,8 @@ def measure_dense_vs_conv(
     max_dense_mib : float
         Skip the dense layer when its float32 matrix, ``4 m n`` bytes, is larger
         (the time is then ``nan`` and ``dense_skipped`` is True). The 1 GiB
-        matrix of side 128 needs ``max_dense_mib >= 1024``.
+        matrix of side 128 needs ``max_dense_mib >= 1024``; ``float("inf")``
+        never skips.
 
     Returns
     -------
@@ -96,6 +97,8 @@ def measure_dense_vs_conv(
 
     from .conv import conv2d
 
+    if isinstance(sides, np.ndarray) and sides.ndim == 1:
+        sides = sides.tolist()  # e.g. 2 ** np.arange(3, 8)
     if isinstance(sides, (str, bytes)) or not isinstance(sides, Sequence) or not sides:
         raise TypeError(f"`sides` must be a non-empty sequence of image sides such as (8, 16, 32); got {describe(sides)}.")
     sides = [check_positive_int(s, "sides") for s in sides]
@@ -103,7 +106,8 @@ def measure_dense_vs_conv(
     k = check_positive_int(k, "k")
     repeats = check_positive_int(repeats, "repeats")
     key = check_key(key)
-    max_dense_mib = check_real(max_dense_mib, "max_dense_mib", minimum=0.0)
+    if not (isinstance(max_dense_mib, (float, np.floating)) and max_dense_mib == np.inf):  # inf: never skip
+        max_dense_mib = check_real(max_dense_mib, "max_dense_mib", minimum=0.0)
 
     dense = jax.jit(lambda x, w: x @ w)  # (N, m) @ (m, n) -> (N, n)
     conv = jax.jit(lambda x, w: conv2d(x, w, padding="same", method="auto"))  # (N, 1, L, L)

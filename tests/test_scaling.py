@@ -56,3 +56,12 @@ def test_module_import_pulls_in_nothing_heavy():
     code = "import sys, cnnlib.scaling\nprint(','.join(m for m in ('matplotlib', 'scipy', 'optax') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_numpy_sides_and_an_infinite_dense_limit_are_accepted():
+    key = jax.random.key(0)
+    records = measure_dense_vs_conv(2 ** np.arange(2, 4), batch=1, repeats=1, key=key, max_dense_mib=float("inf"))
+    assert [r["side"] for r in records] == [4, 8]
+    assert not any(r["dense_skipped"] for r in records)
+    with pytest.raises(ValueError, match="`max_dense_mib` must be finite"):
+        measure_dense_vs_conv([4], key=key, max_dense_mib=float("nan"))
