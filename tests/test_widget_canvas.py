@@ -285,3 +285,16 @@ def test_update_functions_check_their_values(name, make, values, match):
     box = getattr(cl.widgets, name)(*args)
     with pytest.raises((ValueError, TypeError), match=match):
         box.update(**values)
+
+
+def test_widget_images_that_are_too_small_or_empty_are_named():
+    with pytest.raises(ValueError, match=r"`img` must be at least 8x8 pixels for max_size=15 .*; got \(3, 3\)"):
+        cl.widgets.filter_explorer(np.random.default_rng(0).random((3, 3)))
+    with pytest.raises(ValueError, match="`img` must be at least 8x8"):
+        cl.widgets.filter_explorer(np.ones((0, 0)))
+    with pytest.raises(ValueError, match="`img` must not be empty"):
+        cl.widgets.equivariance_explorer(np.ones((0, 0)))
+    with pytest.raises(ValueError, match="`img` must not be empty"):
+        cl.widgets.receptive_field_explorer(np.ones((0, 0)))
+    box = cl.widgets.filter_explorer(np.random.default_rng(0).random((8, 8)))  # the smallest that works
+    assert "edge" in box.update(name="edge", size=1)

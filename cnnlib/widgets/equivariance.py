@@ -91,6 +91,8 @@ class _EquivarianceState:
     def __init__(self, img: Any, kernel: Any, key: Any) -> None:
         x = as_float_array(img, "img")
         check_ndim(x, 2, "img", "(H, W)")
+        if 0 in x.shape:
+            raise ValueError(f"`img` must not be empty; got shape {tuple(x.shape)}.")
         if x.shape[0] % 2 or x.shape[1] % 2:
             raise ValueError(f"`img` must have even height and width (for the 2x2 pooling); got {tuple(x.shape)}.")
         self.x = x

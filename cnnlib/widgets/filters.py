@@ -130,6 +130,12 @@ def filter_update(img: Any, *, max_size: int = 15) -> Callable[..., str]:
     max_size = check_int(max_size, "max_size", minimum=3)
     if max_size % 2 == 0:
         raise ValueError(f"`max_size` must be odd; got {max_size}.")
+    if min(img.shape) <= max_size // 2:
+        side = max_size // 2 + 1
+        raise ValueError(
+            f"`img` must be at least {side}x{side} pixels for max_size={max_size} (the border is mirrored by "
+            f"up to {max_size // 2} pixels); got {tuple(img.shape)}."
+        )
     x = np.asarray(img, dtype=np.float32)
     # Every kernel the controls can ask for, built once and padded to one shape:
     # a tick only looks one up, so it computes (and compiles) nothing new.
@@ -241,7 +247,9 @@ def filter_explorer(img: Any, *, max_size: int = 15):
         "name": w.Dropdown(options=list(FILTERS.items()), value="edge", description="filter"),
         "size": w.IntSlider(value=1, min=1, max=max_size - 2, step=2, description="size"),
     }
-    return explorer(controls, update, update.canvas, title="Classic filters: pick a kernel, see what it does")
+    box = explorer(controls, update, update.canvas, title="Classic filters: pick a kernel, see what it does")
+    box.update = update
+    return box
 
 
 def _integer_form(w: np.ndarray) -> tuple[np.ndarray, int]:
