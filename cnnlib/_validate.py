@@ -83,6 +83,23 @@ def as_float_array(x: Any, name: str) -> jax.Array:
     return jnp.asarray(arr, dtype=jnp.float32)
 
 
+def as_unit_image(x: Any, name: str = "img") -> jax.Array:
+    """:func:`as_float_array` for a picture shown on a 0-to-1 grey scale.
+
+    An integer array with values above 1 is almost always 8-bit pixels
+    (0-255), which would show as a white square: that gets a ``ValueError``
+    saying how to scale it.
+    """
+    arr = as_float_array(x, name)  # refuses what is not a numeric array, with its own message
+    integer = not isinstance(x, jax.core.Tracer) and np.issubdtype(np.asarray(x).dtype, np.integer)
+    if integer and arr.size and float(jnp.max(arr)) > 1:
+        raise ValueError(
+            f"`{name}` looks like 8-bit pixel values (largest {float(jnp.max(arr)):g}); pictures here are "
+            f"grey levels in [0, 1]. Pass `{name} / 255`, or load it with cl.load_image."
+        )
+    return arr
+
+
 def check_ndim(x: Any, ndims: int | Iterable[int], name: str, layout: str | None = None) -> None:
     """Raise ``ValueError`` unless ``x.ndim`` is one of ``ndims``.
 

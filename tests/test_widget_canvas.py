@@ -298,3 +298,12 @@ def test_widget_images_that_are_too_small_or_empty_are_named():
         cl.widgets.receptive_field_explorer(np.ones((0, 0)))
     box = cl.widgets.filter_explorer(np.random.default_rng(0).random((8, 8)))  # the smallest that works
     assert "edge" in box.update(name="edge", size=1)
+
+
+@pytest.mark.parametrize("name", ["filter_explorer", "receptive_field_explorer", "equivariance_explorer", "zone_plate_explorer"])
+def test_eight_bit_images_get_a_hint_to_scale_them(name):
+    pixels = (np.random.default_rng(0).random((32, 32)) * 255).astype(np.uint8)
+    with pytest.raises(ValueError, match=r"`img` looks like 8-bit pixel values \(largest \d+\).*Pass `img / 255`"):
+        getattr(cl.widgets, name)(pixels)
+    getattr(cl.widgets, name)(pixels / 255)  # scaled: fine
+    getattr(cl.widgets, name)((pixels > 128).astype(np.uint8))  # integers 0 and 1 are grey levels already

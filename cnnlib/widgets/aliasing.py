@@ -23,7 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._validate import as_float_array, check_int, check_ndim
+from .._validate import as_float_array, as_unit_image, check_int, check_ndim
 from ..aliasing import (
     MAX_FILTER_SIZE,
     _blur_subsample,
@@ -84,7 +84,7 @@ class _ZonePlateState:
     """The image, the figure and its artists, built once."""
 
     def __init__(self, img: Any = None) -> None:
-        x = zone_plate(128) if img is None else as_float_array(img, "img")
+        x = zone_plate(128) if img is None else as_unit_image(img, "img")
         check_ndim(x, 2, "img", "(H, W)")
         if min(x.shape) < 2 * MAX_FILTER_SIZE:
             raise ValueError(f"`img` must be at least {2 * MAX_FILTER_SIZE} pixels on each side; got {tuple(x.shape)}.")

@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import transforms as _t
-from .._validate import as_float_array, check_choice, check_int, check_ndim, check_real
+from .._validate import as_float_array, as_unit_image, check_choice, check_int, check_ndim, check_real
 from ..conv import conv2d
 from ..equivariance import oriented_kernel
 from ..pool import max_pool2d
@@ -89,7 +89,7 @@ class _EquivarianceState:
     """Everything built once: the image, kernel, deformation field, figure and artists."""
 
     def __init__(self, img: Any, kernel: Any, key: Any) -> None:
-        x = as_float_array(img, "img")
+        x = as_unit_image(img, "img")
         check_ndim(x, 2, "img", "(H, W)")
         if 0 in x.shape:
             raise ValueError(f"`img` must not be empty; got shape {tuple(x.shape)}.")

@@ -17,7 +17,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from .._validate import as_float_array, check_choice, check_int, check_ndim
+from .._validate import as_unit_image, check_choice, check_int, check_ndim
 from ..conv import conv2d
 from ..filters import KERNELS, box_kernel, gaussian_kernel
 from ._core import Canvas, explorer
@@ -125,7 +125,7 @@ def filter_update(img: Any, *, max_size: int = 15) -> Callable[..., str]:
         the readout; ``update.apply`` is the jitted convolution (tests count
         its compilations) and ``update.last_output`` the latest output image.
     """
-    img = as_float_array(img, "img")
+    img = as_unit_image(img, "img")
     check_ndim(img, 2, "img", "(H, W)")
     max_size = check_int(max_size, "max_size", minimum=3)
     if max_size % 2 == 0:
@@ -285,7 +285,7 @@ def filter_gallery(img: Any, names: Sequence[str] = tuple(KERNELS), *, ncols: in
     """
     from ..plot import new_figure, show_kernel
 
-    img = as_float_array(img, "img")
+    img = as_unit_image(img, "img")
     check_ndim(img, 2, "img", "(H, W)")
     names = [check_choice(n, KERNELS, "names") for n in names]
     ncols = min(check_int(ncols, "ncols", minimum=1), len(names))

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import as_float_array, check_choice, check_int, check_ndim
+from .._validate import as_unit_image, check_choice, check_int, check_ndim
 from ..receptive import (
     Connectivity,
     _layer_sizes,
@@ -205,7 +205,7 @@ def draw_receptive_field(img: Any, layers: Sequence[Any], ax: Any = None, *, tit
     """
     from matplotlib.patches import Rectangle
 
-    img = np.asarray(as_float_array(img, "img"))
+    img = np.asarray(as_unit_image(img, "img"))
     check_ndim(img, 2, "img", "(H, W)")
     ax = _new_axes(ax, (4, 4))
     (top, left, hh, ww), mask, _ = _field_on_image(layers, img.shape)
@@ -250,7 +250,7 @@ def receptive_field_explorer(img: Any, *, max_layers: int = 6, max_kernel: int =
     import ipywidgets as w
     from matplotlib.patches import Rectangle
 
-    img = np.asarray(as_float_array(img, "img"))
+    img = np.asarray(as_unit_image(img, "img"))
     check_ndim(img, 2, "img", "(H, W)")
     if 0 in img.shape:
         raise ValueError(f"`img` must not be empty; got shape {img.shape}.")
