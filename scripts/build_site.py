@@ -14,7 +14,8 @@ Widgets: the notebooks are stored with their widget state, so each widget is
 drawn in its first state, with a line saying that its controls need a
 running kernel (the static figure the notebook puts beside every widget shows
 the idea). A widget whose state was not stored is replaced by that line.
-Worked solutions sit behind a "Show the worked solution" switch.
+Worked solutions sit behind a "Show the worked solution" switch, the short
+answers to the questions behind "Show short answers to the questions".
 """
 from __future__ import annotations
 
@@ -49,6 +50,15 @@ TEMPLATE = (
 {{ super() }}
 {%- endif -%}
 {% endblock codecell %}
+{% block markdowncell %}
+{%- if 'answers' in cell.metadata.get('tags', []) -%}
+<details class="cnnlib-solution"><summary>Show short answers to the questions</summary>
+{{ super() }}
+</details>
+{%- else -%}
+{{ super() }}
+{%- endif -%}
+{% endblock markdowncell %}
 {% block html_head_css %}
 {{ super() }}
 <style>

@@ -13,8 +13,9 @@ is part of ``make notebooks``): it derives each cell's
 * The title cell and every ``#``/``##`` heading start a slide, ``###`` a
   subslide.
 * The setup cell (the first code cell, which imports cnnlib) is skipped;
-  solution cells become speaker notes (the lecturer sees them in the
-  speaker view, the room does not).
+  solution cells and the short answers to "Questions to think about" (the
+  markdown cell tagged ``answers``) become speaker notes (the lecturer sees
+  them in the speaker view, the room does not).
 * Each exercise is a subslide of its own (its task and its stub); each widget
   is a subslide of its own (its one-line introduction, the cell, the widget).
 * Long code cells that draw a figure show the figure and hide their source
@@ -277,6 +278,8 @@ def annotate(nb) -> None:
             else:
                 _set_hidden(cell, False)
             code_seen += 1
+        elif "answers" in tags:
+            kind = "notes"  # short answers to the questions: speaker notes only
         elif i == 0 or level in (1, 2):
             kind = "slide"
         elif level == 3:

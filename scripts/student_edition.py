@@ -7,7 +7,8 @@ Usage:
 For each notebook, ``build/student/NN_name.ipynb`` is the same notebook with
 
 * every cell tagged ``solution`` removed (the exercise cell before it keeps its
-  stub ``answer = None`` and its checker call);
+  stub ``answer = None`` and its checker call), and the short answers to
+  "Questions to think about" (the markdown cell tagged ``answers``) removed;
 * the outputs and execution counts of the exercise cells cleared, and those of
   any later cell that reads a name only a solution defines (the collection's
   rule is that there are none; such a cell is also reported);
@@ -98,6 +99,8 @@ def student_edition(nb) -> tuple[nbformat.NotebookNode, list[str]]:
     kept = []
     for i, cell in enumerate(nb.cells):
         tags = _tags(cell)
+        if "answers" in tags:
+            continue  # the short answers to "Questions to think about": the lecturer's
         if cell.cell_type != "code":
             kept.append(cell)
             continue

@@ -106,3 +106,55 @@ def test_widget_cells_are_exempt_and_nothing_else(path):
                 f"cell {i} is exempt from nbval but shows no widget, timing or training progress"
             )
     assert shown >= 1, "each notebook has at least one widget, stored with its state"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_questions_come_with_short_answers(path):
+    """Every "Questions to think about" is followed by a collapsed markdown cell of short answers.
+
+    The cell is tagged ``answers``: the student edition drops it, the decks make it
+    speaker notes and the static site puts it behind a switch.
+    """
+    cells = _cells(path)
+    at = [i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and "Questions to think about" in _source(c)]
+    assert at, "no 'Questions to think about' section"
+    questions = _source(cells[at[-1]])
+    answers = cells[at[-1] + 1] if at[-1] + 1 < len(cells) else None
+    assert answers is not None and answers["cell_type"] == "markdown", "the questions are followed by a markdown cell of answers"
+    assert "answers" in answers.get("metadata", {}).get("tags", []), "the answers cell is tagged 'answers'"
+    assert answers.get("metadata", {}).get("jupyter", {}).get("source_hidden"), "the answers cell is collapsed"
+    n_questions = len(re.findall(r"^\s*\d+\.\s", questions, re.M))
+    n_answers = len(re.findall(r"^\s*\d+\.\s", _source(answers), re.M))
+    assert n_questions >= 1 and n_answers == n_questions, f"{n_questions} numbered questions, {n_answers} numbered answers"
+
+
+def _printed(cell) -> str:
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            parts.append("".join(out.get("text", "")))
+        else:
+            text = out.get("data", {}).get("text/plain", "")
+            parts.append("".join(text) if isinstance(text, list) else text)
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_measured_numbers_are_asserted(path):
+    """A printed line marked "(measured)" is not compared by nbval, so an assert in its cell must hold it."""
+    for i, cell in enumerate(_cells(path)):
+        if cell["cell_type"] == "code" and re.search(r"\(measured\)[ \t]*$", _printed(cell), re.M):
+            assert re.search(r"^\s*assert\b", _source(cell), re.M), f"cell {i} prints (measured) numbers but asserts nothing"
+
+
+FLOAT32_REPR = re.compile(r"\d\.\d{6,}")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_unrounded_floats_are_printed(path):
+    """Seven or more decimals of a float depend on the processor's summation order: round them."""
+    for i, cell in enumerate(_cells(path)):
+        if cell["cell_type"] != "code" or _ignores_output(cell):
+            continue
+        match = FLOAT32_REPR.search(_printed(cell))
+        assert match is None, f"cell {i} prints an unrounded float {match.group(0)!r}"

@@ -54,8 +54,10 @@ def test_student_edition_has_no_solutions_and_keeps_the_exercises(edition, path)
     for cell in kept:
         assert cell.outputs == [] and cell.execution_count is None, "an exercise cell keeps a stored output"
         assert "= None" in se._source(cell) and "cl.exercises.check_" in se._source(cell)
-    assert len(student.cells) == len(lecture.cells) - len(solutions), "only the solution cells may go"
-    others = [c for c in lecture.cells if not {"solution", "exercise"} & set(_tags(c))]
+    answers = [c for c in lecture.cells if "answers" in _tags(c)]
+    assert not [c for c in student.cells if "answers" in _tags(c)], "the short answers to the questions are left"
+    assert len(student.cells) == len(lecture.cells) - len(solutions) - len(answers), "only solutions and answers may go"
+    others = [c for c in lecture.cells if not {"solution", "exercise", "answers"} & set(_tags(c))]
     assert [se._source(c) for c in others] == [se._source(c) for c in student.cells if "exercise" not in _tags(c)]
 
 
