@@ -52,3 +52,16 @@ def test_environment_installs_the_project_with_pip():
     text = (ROOT / "environment.yml").read_text()
     assert re.search(r"^\s+- -e \.$", text, re.M), "environment.yml must pip-install the project (-e .)"
     assert "conda-forge" in text
+
+
+def test_make_test_runs_the_notebooks_again_as_an_older_processor():
+    """`make test` must also run nbval with XLA limited to an older instruction set."""
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        import pytest
+
+        pytest.skip("make is not installed")
+    plan = subprocess.run(["make", "-n", "test", "OLD_ISA=SSE4_2"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "--xla_cpu_max_isa=SSE4_2" in plan and "pytest notebooks" in plan, plan

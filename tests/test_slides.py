@@ -83,8 +83,12 @@ def _lesson():
         _md("**Exercise 2.** And this."),
         _code("answer = None\ncl.exercises.check_that(answer)", [], ["exercise"]),
         _code("answer = 4\ncl.exercises.check_that(answer)", [], ["solution"]),
+        _md("## Questions to think about\n\n1. Why?"),
+        _md("**Short answers.**\n\n1. Because."),
     ]
-    cells[-1].metadata["jupyter"] = {"source_hidden": True}
+    cells[15].metadata["jupyter"] = {"source_hidden": True}
+    cells[17].metadata["tags"] = ["answers"]
+    cells[17].metadata["jupyter"] = {"source_hidden": True}
     return nbformat.v4.new_notebook(cells=cells)
 
 
@@ -105,6 +109,7 @@ def test_annotate_lays_out_slides_from_structure():
     assert kinds[10] == "slide" and kinds[11] == "-"  # exercise heading with its first stub
     assert kinds[12] == "notes" and kinds[15] == "notes"  # worked solutions: speaker notes
     assert kinds[13] == "subslide"  # each further exercise on its own slide
+    assert kinds[16] == "slide" and kinds[17] == "notes"  # short answers to the questions: speaker notes
     assert nb.metadata["rise"] == slides.RISE_SETTINGS
     assert not slides.check(nb)
 
