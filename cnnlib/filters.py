@@ -45,16 +45,19 @@ def _frozen(rows: list[list[float]], scale: float = 1.0) -> np.ndarray:
     return arr
 
 
-#: The classic 3x3 kernels from the lecture, read-only float32 NumPy arrays.
-#: The smoothing ones ("box", "gaussian3") and "sharpen" and "identity" sum to
-#: 1 (they keep the mean brightness); the edge detectors sum to 0 (a flat
-#: region gives 0).
+#: The classic 3x3 kernels from the lecture, read-only float32 NumPy arrays,
+#: with the lecture deck's values and signs (its table "Examples of different
+#: filter effects"). The smoothing ones ("box", "gaussian3") and "sharpen" and
+#: "identity" sum to 1 (they keep the mean brightness); the edge detectors sum
+#: to 0 (a flat region gives 0). The deck's two Laplacians have opposite signs:
+#: "laplacian4" has a negative centre (the discrete Laplacian, negative on a
+#: bright spot), "laplacian8" a positive centre (positive on a bright spot).
 KERNELS: Mapping[str, np.ndarray] = types.MappingProxyType(
     {
         "identity": _frozen([[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
         "edge": _frozen([[1, 0, -1], [0, 0, 0], [-1, 0, 1]]),
         "laplacian4": _frozen([[0, 1, 0], [1, -4, 1], [0, 1, 0]]),
-        "laplacian8": _frozen([[1, 1, 1], [1, -8, 1], [1, 1, 1]]),
+        "laplacian8": _frozen([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]),
         "sharpen": _frozen([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
         "box": _frozen([[1, 1, 1], [1, 1, 1], [1, 1, 1]], 9),
         "gaussian3": _frozen([[1, 2, 1], [2, 4, 2], [1, 2, 1]], 16),
@@ -68,8 +71,12 @@ def kernel(name: str) -> jax.Array:
     Parameters
     ----------
     name : {'identity', 'edge', 'laplacian4', 'laplacian8', 'sharpen', 'box', 'gaussian3'}
-        ``'edge'`` is ``[[1, 0, -1], [0, 0, 0], [-1, 0, 1]]``; ``'laplacian4'``
-        uses the four direct neighbours, ``'laplacian8'`` all eight;
+        The lecture's values: ``'edge'`` is ``[[1, 0, -1], [0, 0, 0], [-1, 0, 1]]``;
+        ``'laplacian4'`` is ``[[0, 1, 0], [1, -4, 1], [0, 1, 0]]`` (four direct
+        neighbours, centre negative); ``'laplacian8'`` is
+        ``[[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]`` (all eight neighbours,
+        centre positive: the deck's sign, opposite to ``'laplacian4'``);
+        ``'sharpen'`` is ``[[0, -1, 0], [-1, 5, -1], [0, -1, 0]]``;
         ``'box'`` is the normalised 3x3 mean and ``'gaussian3'`` is
         ``[[1, 2, 1], [2, 4, 2], [1, 2, 1]] / 16``.
 
@@ -91,6 +98,8 @@ def kernel(name: str) -> jax.Array:
     >>> import cnnlib as cl
     >>> cl.kernel("laplacian4").tolist()
     [[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]]
+    >>> cl.kernel("laplacian8").tolist()[1]
+    [-1.0, 8.0, -1.0]
     >>> float(cl.kernel("gaussian3").sum())
     1.0
     """

@@ -27,11 +27,32 @@ def test_kernel_sums_and_symmetry(name, total):
         np.testing.assert_array_equal(w, w.T)
 
 
+# The table "Examples of different filter effects" of the lecture deck
+# (shared/seeds/001_*.txt), written out by hand, signs included.
+LECTURE_KERNELS = {
+    "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+    "edge": [[1, 0, -1], [0, 0, 0], [-1, 0, 1]],
+    "laplacian4": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+    "laplacian8": [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]],
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    "box": np.full((3, 3), 1 / 9),
+    "gaussian3": np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16,
+}
+
+
 def test_kernels_are_the_lecture_values():
-    np.testing.assert_array_equal(cl.kernel("edge"), [[1, 0, -1], [0, 0, 0], [-1, 0, 1]])
-    np.testing.assert_array_equal(cl.kernel("laplacian8"), [[1, 1, 1], [1, -8, 1], [1, 1, 1]])
-    np.testing.assert_allclose(cl.kernel("gaussian3") * 16, [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
-    np.testing.assert_allclose(cl.kernel("box"), np.full((3, 3), 1 / 9))
+    assert set(cl.KERNELS) == set(LECTURE_KERNELS)
+    for name, want in LECTURE_KERNELS.items():
+        np.testing.assert_allclose(cl.kernel(name), want, rtol=1e-7, err_msg=name)
+        np.testing.assert_allclose(cl.KERNELS[name], want, rtol=1e-7, err_msg=name)
+
+
+def test_laplacian_signs_follow_the_deck():
+    # a bright spot on a dark background: laplacian8 (centre +8) answers positively, laplacian4 (centre -4) negatively
+    spot = np.zeros((3, 3), dtype=np.float32)
+    spot[1, 1] = 1.0
+    assert float(cl.conv2d(spot, cl.kernel("laplacian8"))[0, 0]) == 8.0
+    assert float(cl.conv2d(spot, cl.kernel("laplacian4"))[0, 0]) == -4.0
 
 
 def test_kernels_mapping_is_read_only():
