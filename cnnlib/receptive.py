@@ -33,6 +33,7 @@ __all__ = [
     "ReceptiveField",
     "receptive_field",
     "footprint",
+    "path_counts",
     "EmpiricalField",
     "empirical_receptive_field",
 ]
@@ -453,6 +454,73 @@ def footprint(layers: Sequence[Any], input_size: int, unit: int | None = None) -
     return _units_per_layer(parsed, sizes, unit)[0]
 
 
+def _axis_paths(parsed, sizes: list[int], unit: int) -> np.ndarray:
+    """Per axis: how many chains of kernel taps lead from each input index to output ``unit``."""
+    counts = np.zeros(sizes[-1], dtype=np.int64)
+    counts[unit] = 1
+    for (k, s, d, p), n in zip(reversed(parsed), reversed(sizes[:-1])):
+        below = np.zeros(n, dtype=np.int64)
+        for u in np.flatnonzero(counts):
+            idx = u * s - p + np.arange(k) * d  # the k units (or padding) that unit u reads
+            idx = idx[(idx >= 0) & (idx < n)]  # a tap on the zero padding leads nowhere
+            np.add.at(below, idx, counts[u])
+        counts = below
+    return counts
+
+
+def path_counts(layers: Sequence[Any], input_size: int, unit: tuple[int, int] | None = None) -> np.ndarray:
+    r"""How many paths of connections lead from each input pixel to one output unit of a stack.
+
+    A path picks one kernel tap in every layer. Rows and columns are picked
+    independently, so the count is the outer product of two 1-D counts, and
+    it is the gradient of the unit with respect to the input when every
+    kernel is all ones (what :func:`empirical_receptive_field` measures).
+
+    With stride 1 the counts form a hill that peaks in the middle of the
+    field. With a stride, the windows of neighbouring units in the strided
+    layer overlap in fewer pixels than they cover, so pixels on an overlap
+    get more paths than their neighbours: a checkerboard, whose largest
+    value need not be in the middle.
+
+    Parameters
+    ----------
+    layers : sequence
+        As in :func:`receptive_field`; every kernel is square.
+    input_size : int
+        Side of the square input.
+    unit : (int, int), optional
+        The output unit; default the middle one.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (input_size, input_size)
+        Zero outside the footprint (:func:`footprint`) of the unit.
+
+    Examples
+    --------
+    Two 3x3 layers: the 1-D counts are 1 2 3 2 1, the centre gets 3 x 3 = 9.
+
+    >>> path_counts([3, 3], input_size=5)[2].tolist()
+    [3, 6, 9, 6, 3]
+
+    A 3x3 stride-2 layer under a 3x3 layer: 1-D counts 1 1 2 1 2 1 1, so the
+    centre gets 1 and the four pixels diagonally next to it 2 x 2 = 4.
+
+    >>> c = path_counts([(3, 2), 3], input_size=7)
+    >>> int(c[3, 3]), int(c.max()), np.argwhere(c == c.max()).tolist()
+    (1, 4, [[2, 2], [2, 4], [4, 2], [4, 4]])
+    """
+    parsed = _parse_layers(layers)
+    sizes = _layer_sizes(parsed, input_size)
+    n = sizes[-1]
+    if unit is None:
+        unit = ((n - 1) // 2, (n - 1) // 2)
+    elif not isinstance(unit, Sequence) or len(unit) != 2:
+        raise ValueError(f"`unit` must be a pair (row, column); got {describe(unit)}.")
+    row, col = (check_int(u, "unit", minimum=0, maximum=n - 1) for u in unit)
+    return np.outer(_axis_paths(parsed, sizes, row), _axis_paths(parsed, sizes, col))  # (input_size, input_size)
+
+
 class EmpiricalField(NamedTuple):
     """What :func:`empirical_receptive_field` measured."""
 
@@ -487,7 +555,8 @@ def empirical_receptive_field(layers: Sequence[Any], input_size: int, unit: tupl
     Every layer is ``cl.conv2d`` with an all-ones ``k x k`` kernel, so no
     paths cancel and :math:`\partial s_{\text{unit}} / \partial x_{ij} \neq 0`
     exactly on the pixels the unit depends on. Its value counts the paths from
-    the pixel to the unit (largest in the middle).
+    the pixel to the unit (:func:`path_counts`): a hill peaking in the middle
+    for stride 1, a checkerboard when a layer has a stride.
 
     Parameters
     ----------

@@ -5,7 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cnnlib as cl
-from cnnlib.receptive import empirical_receptive_field, footprint
+import itertools
+
+from cnnlib.receptive import empirical_receptive_field, footprint, path_counts
 
 
 # ----------------------------------------------------------------------------- hand-worked cases
@@ -135,6 +137,50 @@ def test_empirical_hand_case_counts_paths():
     np.testing.assert_array_equal(e.grad[1:8, 4], np.array([1, 3, 6, 7, 6, 3, 1]) * 7)
 
 
+def test_stride_2_first_gives_a_checkerboard_whose_centre_is_not_the_maximum():
+    # three 3x3 layers, the first with stride 2, on 15x15: the field is rows/columns 2..12, centre (7, 7)
+    c = path_counts([(3, 2), 3, 3], input_size=15)
+    np.testing.assert_array_equal(c[7, 2:13], np.array([1, 1, 3, 2, 5, 3, 5, 2, 3, 1, 1]) * 3)
+    assert c[7, 7] == 9 and c.max() == 25
+    assert np.argwhere(c == 25).tolist() == [[6, 6], [6, 8], [8, 6], [8, 8]]
+    # stride 1: a hill, largest in the middle only
+    hill = path_counts([3, 3, 3], input_size=9)
+    assert hill[4, 4] == 49 and np.argwhere(hill == hill.max()).tolist() == [[4, 4]]
+
+
+def _brute_force_paths_1d(layers, n, unit):
+    """Enumerate every chain of taps (one per layer, top down) and count where it lands."""
+    sizes = [n]
+    for k, s, d, p in layers:
+        sizes.append((sizes[-1] + 2 * p - (k - 1) * d - 1) // s + 1)
+    counts = np.zeros(n, dtype=np.int64)
+    for taps in itertools.product(*[range(k) for k, _, _, _ in reversed(layers)]):
+        pos, inside = unit, True
+        for (k, s, d, p), a, below in zip(reversed(layers), taps, reversed(sizes[:-1])):
+            pos = pos * s - p + a * d
+            if not 0 <= pos < below:
+                inside = False
+                break
+        if inside:
+            counts[pos] += 1
+    return counts
+
+
+@settings(max_examples=25, deadline=None)
+@given(layers=st.lists(st.tuples(st.integers(1, 4), st.integers(1, 3), st.integers(1, 2), st.integers(0, 1)), min_size=1, max_size=3),
+       extra=st.integers(0, 5), data=st.data())
+def test_path_counts_match_brute_force_and_the_gradient(layers, extra, data):
+    n = cl.receptive_field(layers).size + extra
+    e = empirical_receptive_field(layers, input_size=n)
+    n_out = e.output_shape[0]
+    unit = (data.draw(st.integers(0, n_out - 1)), data.draw(st.integers(0, n_out - 1)))
+    c = path_counts(layers, input_size=n, unit=unit)
+    want = np.outer(_brute_force_paths_1d(layers, n, unit[0]), _brute_force_paths_1d(layers, n, unit[1]))
+    np.testing.assert_array_equal(c, want)
+    # all-ones kernels: the gradient is the number of paths (small integers, exact in float32)
+    np.testing.assert_array_equal(empirical_receptive_field(layers, input_size=n, unit=unit).grad, c)
+
+
 layer = st.tuples(st.integers(1, 4), st.integers(1, 2), st.integers(1, 2), st.integers(0, 1))
 
 
@@ -189,6 +235,9 @@ def test_dilation_leaves_holes_the_span_does_not_show():
         (lambda: cl.receptive_field(3), TypeError, r"`layers` must be a list of layers"),
         (lambda: empirical_receptive_field([5, 5], input_size=8), ValueError, r"`input_size` = 8 is too small for this stack: layer 2"),
         (lambda: empirical_receptive_field([3], input_size=8, unit=(6, 0)), ValueError, r"`unit` must be <= 5; got 6"),
+        (lambda: path_counts([3], input_size=8, unit=(0, 6)), ValueError, r"`unit` must be <= 5; got 6"),
+        (lambda: path_counts([3], input_size=8, unit=3), ValueError, r"`unit` must be a pair \(row, column\); got 3"),
+        (lambda: path_counts([5, 5], input_size=8), ValueError, r"`input_size` = 8 is too small for this stack"),
     ],
 )
 def test_errors_name_the_argument(call, error, pattern):
