@@ -1,8 +1,10 @@
 """Checkers for the notebooks' exercises: ``cl.exercises.check_...(answer)``.
 
-Each prints a tick, or "Not yet" with a specific hint (see :mod:`._core`).
+Each prints a tick, or "Not yet" with a specific hint (see :mod:`._core`),
+and never raises; a student's answer is read in one place, :mod:`._answers`.
 """
-from ._core import Verdict, check_array, check_number, not_answered, report
+from ._answers import Unreadable, read_array, read_number, read_shape, read_side, read_whole, read_whole_set
+from ._core import Verdict, check_array, check_number, check_whole, checker, not_answered, report
 
 # Each block below belongs to one topic module; keep the names explicit.
 # --- filters (notebook 00) ---

@@ -7,16 +7,25 @@ A notebook exercise is a stub cell (tagged ``exercise``) such as::
 
 followed by a worked solution cell (tagged ``solution``, hidden by default,
 stripped from the student edition) that sets ``answer`` and calls the same
-checker. A checker never raises on a wrong or missing answer: it prints one
-line and returns ``True`` or ``False``, so the cells after it still run.
+checker. A checker never raises, whatever it is given: it prints exactly one
+line, ``✓ Correct. ...`` or ``✗ Not yet. ...``, and returns a :class:`Verdict`,
+so the cells after it still run. Answers are read by :mod:`._answers` (one
+reader for numbers, whole numbers, shapes, sets and arrays), and every public
+checker is wrapped by :func:`checker`, which turns any unexpected error into a
+"Not yet" line.
 """
 from __future__ import annotations
 
+import functools
+import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Verdict", "not_answered", "report", "check_number", "check_array"]
+from ._answers import Unreadable, read_array, read_number, read_side, read_whole
+
+__all__ = ["Verdict", "not_answered", "report", "checker", "check_number", "check_whole", "check_array"]
 
 TICK = "\u2713"
 CROSS = "\u2717"
@@ -64,6 +73,37 @@ def report(ok: bool, praise: str, hint: str) -> Verdict:
     return Verdict(ok)
 
 
+def checker(fn: Callable[..., Verdict]) -> Callable[..., Verdict]:
+    """Wrap a checker so that it never raises: an unexpected error becomes a "Not yet" line.
+
+    The known odd answers are refused by the readers with a specific hint;
+    this is the safety net for the unknown ones (and for a checker called
+    with the wrong arguments).
+
+    Examples
+    --------
+    >>> @checker
+    ... def check_half(answer):
+    ...     return report(1 / answer == 2, "1/2.", "Which number is half of 1?")
+    >>> check_half(0)
+    ✗ Not yet. This answer could not be checked (ZeroDivisionError: division by zero). Give the kind of answer the exercise asks for.
+    Verdict(False)
+    """
+
+    @functools.wraps(fn)
+    def wrapped(*args: Any, **kwargs: Any) -> Verdict:
+        try:
+            verdict = fn(*args, **kwargs)
+        except Exception as err:  # the promise: a checker never raises
+            text = str(err).splitlines()[0] if str(err) else ""
+            text = text if len(text) <= 120 else text[:117] + "..."
+            return report(False, "", f"This answer could not be checked ({type(err).__name__}: {text}). "
+                          "Give the kind of answer the exercise asks for.")
+        return verdict if isinstance(verdict, Verdict) else Verdict(bool(verdict))
+
+    return wrapped
+
+
 def check_number(
     answer: Any,
     expected: float,
@@ -73,20 +113,70 @@ def check_number(
     rtol: float = 0.0,
     atol: float = 0.0,
     wrong: dict[float, str] | None = None,
+    what: str = "a number",
 ) -> Verdict:
-    """Check a numeric answer; ``wrong`` maps common wrong answers to specific hints."""
+    """Check a numeric answer; ``wrong`` maps common wrong answers to specific hints.
+
+    The answer is read by :func:`._answers.read_number` (scalars, 1-element
+    lists and arrays); ``what`` names the kind of answer in the message when
+    it cannot be read.
+    """
     if not_answered(answer):
         return report(False, praise, hint)
     try:
-        value = float(np.asarray(answer))
-    except (TypeError, ValueError):
-        return report(False, praise, f"Your answer should be a number; got {answer!r}. {hint}")
-    ok = bool(np.isclose(value, expected, rtol=rtol, atol=atol))
+        value = float(read_number(answer, what))
+    except Unreadable as err:
+        return report(False, praise, f"{err} {hint}")
+    ok = math.isclose(value, expected, rel_tol=rtol, abs_tol=atol) or value == expected
     if not ok and wrong:
         for bad, specific in wrong.items():
-            if np.isclose(value, bad, rtol=rtol, atol=atol):
+            if math.isclose(value, bad, rel_tol=rtol, abs_tol=atol) or value == bad:
                 return report(False, praise, specific)
     return report(ok, praise, hint)
+
+
+def check_whole(
+    answer: Any,
+    expected: int,
+    *,
+    praise: str,
+    hint: str,
+    wrong: dict[int, str] | None = None,
+    what: str = "a whole number",
+    near: dict[float, str] | None = None,
+    near_tol: float = 1e-3,
+    side: bool = False,
+) -> Verdict:
+    """Check an answer that must be exactly the integer ``expected``.
+
+    ``15.0`` counts as 15, but ``15.5`` gets "should be <what>; got 15.5"
+    (never rounded or truncated), unless ``near`` has a hint for a value
+    within ``near_tol`` of it (e.g. the unrounded bound). ``wrong`` maps
+    common wrong integers to specific hints. With ``side=True`` the answer may
+    also be the shape of a square, ``(n, n)`` (see :func:`._answers.read_side`).
+    """
+    if not_answered(answer):
+        return report(False, praise, hint)
+    try:
+        whole = read_side(answer, what) if side else read_whole(answer, what)
+    except Unreadable as err:
+        number = _number_or_none(answer)
+        for bad, specific in (near or {}).items():
+            if number is not None and abs(number - bad) <= near_tol:
+                return report(False, praise, specific)
+        return report(False, praise, f"{err} {hint}")
+    if whole == expected:
+        return report(True, praise, hint)
+    if wrong and whole in wrong:
+        return report(False, praise, wrong[whole])
+    return report(False, praise, hint)
+
+
+def _number_or_none(answer: Any) -> float | None:
+    try:
+        return float(read_number(answer))
+    except Unreadable:
+        return None
 
 
 def check_array(
@@ -98,13 +188,13 @@ def check_array(
     rtol: float = 1e-5,
     atol: float = 1e-6,
 ) -> Verdict:
-    """Check an array answer: shape first (with its own hint), then values."""
+    """Check an array answer: readable (not ragged, no text or NaN), shape first (with its own hint), then values."""
     if not_answered(answer):
         return report(False, praise, hint)
     try:
-        got = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return report(False, praise, f"Your answer should be an array of numbers. {hint}")
+        got = read_array(answer)
+    except Unreadable as err:
+        return report(False, praise, f"{err} {hint}")
     want = np.asarray(expected, dtype=float)
     if got.shape != want.shape:
         return report(False, praise, f"Your array has shape {got.shape}; it should have shape {want.shape}. {hint}")
