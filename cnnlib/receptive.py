@@ -395,12 +395,13 @@ def receptive_field(layers: Sequence[Any]) -> ReceptiveField:
 
     Examples
     --------
-    Three 3x3 layers see 7x7; with stride 2 in the first layer, 11x11.
+    Three 5x5 layers see 13x13; with stride 2 in the first layer, 21x21
+    (notebook 01 asks the same for 3x3 layers as an exercise).
 
-    >>> receptive_field([3, 3, 3]).size
-    7
-    >>> [row.size for row in receptive_field([(3, 2), (3, 1), (3, 1)])]
-    [3, 7, 11]
+    >>> receptive_field([5, 5, 5]).size
+    13
+    >>> [row.size for row in receptive_field([(5, 2), (5, 1), (5, 1)])]
+    [5, 13, 21]
     >>> receptive_field([{"kernel": 3, "dilation": 2}]).size
     5
     """
