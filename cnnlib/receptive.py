@@ -570,9 +570,9 @@ def empirical_receptive_field(layers: Sequence[Any], input_size: int, unit: tupl
 
     Examples
     --------
-    >>> e = empirical_receptive_field([3, 3, 3], input_size=9)
+    >>> e = empirical_receptive_field([5, 5], input_size=11)
     >>> e.size, e.unit, int(e.grad.max())
-    ((7, 7), (1, 1), 49)
+    ((9, 9), (1, 1), 25)
     """
     parsed = _parse_layers(layers)
     sizes = _layer_sizes(parsed, input_size)
