@@ -30,12 +30,22 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[lab,test]'
 	@touch $(STAMP)
 
 setup: $(STAMP)
+
+# Refresh constraints.txt (the exact versions make lab and make test install): upgrade
+# .venv to the newest versions pyproject.toml allows, run every test, and only when
+# they pass write those versions down. Commit constraints.txt afterwards.
+constraints: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[lab,test]'
+	@touch $(STAMP)
+	@$(MAKE) --no-print-directory test || { echo "make test failed with the newest versions: constraints.txt is unchanged ('touch constraints.txt; make setup' goes back to it)"; exit 1; }
+	$(BIN)/python scripts/freeze_constraints.py constraints.txt
+	@touch $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)

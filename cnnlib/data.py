@@ -1,11 +1,13 @@
 """The bundled data: two photographs and the 8x8 handwritten digits.
 
-The files live in ``data/`` at the root of the repository, next to the
-``cnnlib/`` folder, and are found relative to this file. cnnlib is therefore
-meant to be used from a checkout of the repository (``pip install -e .``, as
-``make`` does); a wheel built from it would not carry the data. Every file is
-checked against ``data/checksums.sha256`` the first time it is read in a
-process, then kept decoded in memory.
+The files live in ``data/`` at the root of the repository. A wheel built from
+it carries every file of that folder inside the package, as ``cnnlib/_data``
+(``pyproject.toml`` maps the name onto ``data/``), so ``pip install`` of the
+repository works in any folder, on Colab or a JupyterHub; a checkout or an
+editable install (``make``) reads ``data/`` itself. Either way the files are
+found with :mod:`importlib.resources`, and every file is checked against
+``checksums.sha256`` the first time it is read in a process, then kept decoded
+in memory.
 
 Images come back **channel-last**, ``(H, W)`` or ``(H, W, 3)``, because that is
 how ``plt.imshow`` wants them. ``cl.conv2d`` wants ``(N, C, H, W)``:
@@ -18,10 +20,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.resources
 import io
 import math
 import pathlib
 from functools import partial
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import jax
@@ -52,8 +56,17 @@ __all__ = [
     "LUMA_WEIGHTS",
 ]
 
-#: Where the bundled files live: ``<repository>/data``.
-_DATA_DIR = pathlib.Path(__file__).resolve().parents[1] / "data"
+
+def _bundled_data_dir() -> Traversable:
+    """The folder of the bundled files: inside the installed package, else ``data/`` of the checkout."""
+    packaged = importlib.resources.files(__package__).joinpath("_data")  # a wheel: cnnlib/_data
+    if packaged.is_dir():
+        return packaged
+    return pathlib.Path(__file__).resolve().parents[1] / "data"  # a checkout: <repository>/data
+
+
+#: Where the bundled files live: ``cnnlib/_data`` in an installed wheel, ``<repository>/data`` in a checkout.
+_DATA_DIR = _bundled_data_dir()
 _CHECKSUMS = "checksums.sha256"
 _IMAGE_FILES = {"cat": "cat.png", "astronaut": "astronaut.png"}
 IMAGE_NAMES = tuple(_IMAGE_FILES)
@@ -68,25 +81,30 @@ class DataCorruptedError(OSError):
 # ---------------------------------------------------------------- files ---
 
 
-def _data_file(directory: str, filename: str) -> pathlib.Path:
+def _data_file(directory: Traversable, filename: str) -> Traversable:
     """Return ``directory/filename``, explaining clearly when it is missing."""
-    folder = pathlib.Path(directory)
-    if not folder.is_dir():
+    if not directory.is_dir():
         raise FileNotFoundError(
-            f"cnnlib's data folder was not found at {folder}. cnnlib is meant to be used from a "
-            "checkout of the repository (`pip install -e .`), where `data/` sits next to `cnnlib/`."
+            f"cnnlib's data folder was not found at {directory}. A wheel carries it as `cnnlib/_data`, a "
+            "checkout of the repository as `data/` next to `cnnlib/`: reinstall cnnlib from the repository."
         )
-    path = folder / filename
+    path = directory.joinpath(filename)
     if not path.is_file():
         raise FileNotFoundError(
-            f"The data file `{filename}` is missing from {folder}. Restore it from the repository "
-            f"(e.g. `git checkout -- data/{filename}`)."
+            f"The data file `{filename}` is missing from {directory}. {_restore_hint(filename)}"
         )
     return path
 
 
+def _restore_hint(filename: str) -> str:
+    return (
+        f"Restore it from the repository (in a clone, `git checkout -- data/{filename}`; "
+        "elsewhere, reinstall cnnlib)."
+    )
+
+
 @functools.lru_cache(maxsize=None)
-def _expected_sha256(directory: str) -> dict[str, str]:
+def _expected_sha256(directory: Traversable) -> dict[str, str]:
     """Parse ``checksums.sha256`` (``sha256sum`` format) into {filename: hex digest}."""
     table = {}
     for line in _data_file(directory, _CHECKSUMS).read_text().splitlines():
@@ -96,7 +114,7 @@ def _expected_sha256(directory: str) -> dict[str, str]:
     return table
 
 
-def _read_checked(directory: str, filename: str) -> bytes:
+def _read_checked(directory: Traversable, filename: str) -> bytes:
     """Read a data file and check it against its recorded sha256."""
     data = _data_file(directory, filename).read_bytes()
     expected = _expected_sha256(directory).get(filename)
@@ -106,14 +124,13 @@ def _read_checked(directory: str, filename: str) -> bytes:
     if actual != expected:
         raise DataCorruptedError(
             f"The data file `{filename}` is corrupted: its sha256 is {actual}, but {_CHECKSUMS} "
-            f"expects {expected}. Restore it from the repository "
-            f"(e.g. `git checkout -- data/{filename}`)."
+            f"expects {expected}. {_restore_hint(filename)}"
         )
     return data
 
 
 @functools.lru_cache(maxsize=None)
-def _decoded_image(directory: str, filename: str) -> np.ndarray:
+def _decoded_image(directory: Traversable, filename: str) -> np.ndarray:
     """Checked and decoded PNG as a read-only uint8 (H, W, 3) array, once per process."""
     from PIL import Image  # pillow comes with matplotlib; imported only when needed
 
@@ -124,7 +141,7 @@ def _decoded_image(directory: str, filename: str) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=None)
-def _decoded_digits(directory: str) -> tuple[np.ndarray, np.ndarray]:
+def _decoded_digits(directory: Traversable) -> tuple[np.ndarray, np.ndarray]:
     """Checked digits as read-only uint8 arrays (images 0..16, labels 0..9)."""
     with np.load(io.BytesIO(_read_checked(directory, "digits.npz")), allow_pickle=False) as npz:
         images, labels = np.array(npz["images"]), np.array(npz["labels"])
@@ -194,7 +211,7 @@ def load_image(name: str, *, grey: bool = False, size: int | tuple[int, int] | N
     if not isinstance(grey, (bool, np.bool_)):
         raise TypeError(f"`grey` must be True or False; got {describe(grey)}.")
     out_size = None if size is None else ntuple(size, 2, "size")
-    pixels = _decoded_image(str(_DATA_DIR), _IMAGE_FILES[name])
+    pixels = _decoded_image(_DATA_DIR, _IMAGE_FILES[name])
     box = None if out_size is None else _centre_crop_box(*pixels.shape[:2], *out_size)
     return _prepare(jnp.asarray(pixels), bool(grey), box, out_size)
 
@@ -256,7 +273,7 @@ def load_digits() -> tuple[jax.Array, jax.Array]:
     >>> int(labels[0]), float(images.max())
     (0, 1.0)
     """
-    images, labels = _decoded_digits(str(_DATA_DIR))
+    images, labels = _decoded_digits(_DATA_DIR)
     return jnp.asarray(images, dtype=jnp.float32) / 16.0, jnp.asarray(labels, dtype=jnp.int32)
 
 

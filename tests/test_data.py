@@ -20,14 +20,40 @@ SHAPES = {"cat": (300, 451), "astronaut": (512, 512)}
 # ------------------------------------------------------------------ files ---
 
 
+def _listed():
+    return dict(reversed(line.split()) for line in (DATA / "checksums.sha256").read_text().splitlines() if line.strip())
+
+
 def test_checksum_file_matches_the_files_and_the_readme():
-    listed = dict(reversed(line.split()) for line in (DATA / "checksums.sha256").read_text().splitlines())
-    assert sorted(listed) == sorted(FILES)
+    listed = _listed()
+    assert set(FILES) <= set(listed), sorted(listed)
     readme = (DATA / "README.md").read_text()
-    for name in FILES:
+    for name in listed:
         digest = hashlib.sha256((DATA / name).read_bytes()).hexdigest()
         assert listed[name] == digest, name
         assert digest in readme, f"README.md does not quote the sha256 of {name}"
+
+
+def test_a_checkout_reads_its_own_data_folder():
+    """The editable install (make) and a plain checkout read data/ itself, not a copy."""
+    assert pathlib.Path(str(D._DATA_DIR)).resolve() == DATA
+    assert not (DATA.parent / "cnnlib" / "_data").exists(), "cnnlib/_data is the wheel's name for data/; keep it out of the tree"
+
+
+def test_the_wheel_takes_every_file_of_data():
+    """pyproject.toml maps cnnlib._data onto data/ and its package-data takes every file there.
+
+    tests/test_wheel.py builds the wheel and checks what it carries; this is the quick check.
+    """
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((DATA.parent / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert "cnnlib._data" in config["packages"]
+    assert config["package-dir"]["cnnlib._data"] == "data"
+    patterns = config["package-data"]["cnnlib._data"]
+    for name in [*_listed(), "checksums.sha256", "README.md"]:
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), f"{name} would not be in the wheel"
 
 
 def test_top_level_names():
@@ -61,7 +87,7 @@ def test_corrupted_file_raises(data_copy, name, load):
     _corrupt(data_copy / name)
     with pytest.raises(D.DataCorruptedError, match=rf"`{re.escape(name)}` is corrupted: its sha256 is [0-9a-f]{{64}}"):
         load()
-    with pytest.raises(OSError, match="Restore it from the repository"):
+    with pytest.raises(OSError, match=r"Restore it from the repository \(in a clone, `git checkout -- data/.*`; elsewhere, reinstall cnnlib\)"):
         load()
 
 
@@ -73,7 +99,7 @@ def test_missing_checksum_entry_raises(data_copy):
 
 def test_missing_data_folder_raises(tmp_path, monkeypatch):
     monkeypatch.setattr(D, "_DATA_DIR", tmp_path / "nowhere")
-    with pytest.raises(FileNotFoundError, match=r"data folder was not found .* checkout of the repository"):
+    with pytest.raises(FileNotFoundError, match=r"data folder was not found .* `cnnlib/_data`.* reinstall cnnlib"):
         D.load_digits()
 
 

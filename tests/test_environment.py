@@ -65,3 +65,60 @@ def test_make_test_runs_the_notebooks_again_as_an_older_processor():
         pytest.skip("make is not installed")
     plan = subprocess.run(["make", "-n", "test", "OLD_ISA=SSE4_2"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "--xla_cpu_max_isa=SSE4_2" in plan and "pytest notebooks" in plan, plan
+
+
+# ------------------------------------------------------------ constraints ---
+
+
+def _constraints() -> dict[str, str]:
+    """constraints.txt as {canonical name: exact version}."""
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, sep, version = line.partition("==")
+            assert sep and version and not re.search(r"[<>=!~;, ]", version), f"not an exact pin: {line!r}"
+            assert _name(name) not in pins, f"{name} is pinned twice"
+            pins[_name(name)] = version
+    return pins
+
+
+def test_constraints_pin_every_package_of_pyproject_within_its_range():
+    from packaging.requirements import Requirement
+
+    pins = _constraints()
+    assert "cnnlib" not in pins, "constraints.txt must not pin the project itself"
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for spec in [*project["dependencies"], *(r for extra in project["optional-dependencies"].values() for r in extra)]:
+        req = Requirement(spec)
+        name = _name(req.name)
+        assert name in pins, f"{name} is not in constraints.txt: run `make constraints`"
+        assert req.specifier.contains(pins[name], prereleases=True), f"{name}=={pins[name]} is outside pyproject's {spec!r}"
+
+
+def test_make_installs_with_the_constraints_and_reinstalls_when_they_change():
+    text = (ROOT / "Makefile").read_text()
+    assert re.search(r"^\$\(STAMP\):[^\n]*\bconstraints\.txt\b", text, re.M), "the install stamp must depend on constraints.txt"
+    recipe = text.split("$(STAMP):", 1)[1].split("\n\n", 1)[0]
+    assert re.search(r"pip install .*-c constraints\.txt .*-e '\.\[lab,test\]'", recipe), recipe
+    assert re.search(r"^constraints:", text, re.M) and "scripts/freeze_constraints.py" in text, "`make constraints` refreshes it"
+
+
+def test_the_repository_venv_has_the_constrained_versions():
+    """In the .venv that `make test` uses, every installed package is the version constraints.txt names."""
+    import importlib.metadata as md
+    import sys
+
+    import pytest
+
+    if pathlib.Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
+        pytest.skip("not the repository's .venv (conda, Binder: conda picks its own versions)")
+    wrong = {}
+    for name, version in _constraints().items():
+        try:
+            installed = md.version(name)
+        except md.PackageNotFoundError:
+            installed = None
+        if installed != version:
+            wrong[name] = (version, installed)
+    assert not wrong, f"constraints.txt vs installed: {wrong}; `make setup` reinstalls, `make constraints` refreshes"
