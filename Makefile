@@ -15,7 +15,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 # AVX (it then differs from the machine's own), else AVX; off on other architectures.
 OLD_ISA ?= $(shell [ "$$(uname -m)" = x86_64 ] && { grep -qw avx /proc/cpuinfo 2>/dev/null && echo SSE4_2 || echo AVX; })
 
-.PHONY: help setup lab test test-unit test-notebooks test-notebooks-old-isa test-browser browser notebooks clean bench slides student html node
+.PHONY: help setup lab test test-unit test-notebooks test-notebooks-old-isa test-browser browser notebooks clean bench slides student html node constraints
 
 help:
 	@echo "make lab        open JupyterLab on notebooks/ (sets up .venv first if needed)"
@@ -26,6 +26,7 @@ help:
 	@echo "make slides     set slide metadata in the notebooks, check it, write offline reveal.js decks to build/slides/"
 	@echo "make student    write the student edition (no worked solutions) to build/student/"
 	@echo "make html       write the static site (index + one page per notebook, offline) to build/site/"
+	@echo "make constraints  upgrade .venv, run make test, and on success pin those versions in constraints.txt"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
