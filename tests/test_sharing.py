@@ -327,3 +327,104 @@ def test_checkers_tick_and_give_specific_hints(capsys):
         assert checker(None) == False
     assert ex.check_stack(None, None) == False
     assert "Not yet" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- statistical efficiency: learning_curve
+
+
+def _tiny_problem():
+    """30 random 4x4 images in 3 classes, split 24 / 6, and a dense net with one hidden layer."""
+    kx, ky = jax.random.split(jax.random.key(11))
+    x = np.asarray(jax.random.normal(kx, (30, 4, 4)))
+    y = np.asarray(jax.random.randint(ky, (30,), 0, 3))
+    return (x[:24], y[:24]), (x[24:], y[24:]), cl.nets.dense_net((1, 4, 4), hidden=(5,), n_classes=3)
+
+
+def adam_loop(model, params, x, y, table, lr, b1=0.9, b2=0.999, eps=1e-8):
+    """Adam written out in NumPy (Kingma & Ba), one step per row of `table`, on the mean cross-entropy."""
+
+    def loss(p, xb, yb):
+        logits = model.apply(p, xb)
+        return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), yb[:, None], axis=1))
+
+    leaves, tree = jax.tree_util.tree_flatten(params)
+    theta = [np.asarray(v, np.float64) for v in leaves]
+    m = [np.zeros_like(v) for v in theta]
+    v = [np.zeros_like(t) for t in theta]
+    for t, rows in enumerate(np.asarray(table), start=1):
+        p = jax.tree_util.tree_unflatten(tree, [jnp.asarray(a, jnp.float32) for a in theta])
+        grads = jax.tree_util.tree_leaves(jax.grad(loss)(p, jnp.asarray(x[rows]), jnp.asarray(y[rows])))
+        for i, g in enumerate(grads):
+            g = np.asarray(g, np.float64)
+            m[i] = b1 * m[i] + (1 - b1) * g
+            v[i] = b2 * v[i] + (1 - b2) * g**2
+            theta[i] = theta[i] - lr * (m[i] / (1 - b1**t)) / (np.sqrt(v[i] / (1 - b2**t)) + eps)
+    return jax.tree_util.tree_unflatten(tree, theta)
+
+
+def test_learning_curve_matches_adam_written_out_for_every_seed_and_size():
+    (x, y), (xt, yt), model = _tiny_problem()
+    sizes, seeds, steps, batch, lr = (5, 12, 24), 2, 6, 4, 0.05
+    key = jax.random.key(5)
+    curve = cl.sharing.learning_curve(model, (x, y), (xt, yt), sizes=sizes, key=key, seeds=seeds,
+                                      steps=steps, batch_size=batch, lr=lr)
+    assert curve.sizes == sizes and curve.test_accuracy.shape == curve.train_accuracy.shape == (seeds, 3)
+    for s in range(seeds):
+        k_subset, k_init, k_batch = jax.random.split(jax.random.fold_in(key, s), 3)  # the documented scheme
+        order = np.asarray(jax.random.permutation(k_subset, len(y)))
+        np.testing.assert_array_equal(curve.train_indices[s], order[:24])
+        for i, n in enumerate(sizes):
+            table = np.asarray(jax.random.randint(k_batch, (steps, batch), 0, n))
+            assert table.max() < n
+            expected = adam_loop(model, model.init(k_init), x, y, order[:n][table], lr)
+            got = jax.tree_util.tree_map(lambda leaf: leaf[s, i], curve.params)
+            for a, b in zip(jax.tree_util.tree_leaves(got), jax.tree_util.tree_leaves(expected)):
+                np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+            # accuracies from the run's own parameters, counted in NumPy
+            logits_test = np.asarray(model.apply(got, jnp.asarray(xt)))
+            logits_train = np.asarray(model.apply(got, jnp.asarray(x[order[:n]])))
+            assert curve.test_accuracy[s, i] == np.mean(logits_test.argmax(1) == yt)
+            assert curve.train_accuracy[s, i] == np.mean(logits_train.argmax(1) == y[order[:n]])
+
+
+def test_learning_curve_sets_are_nested_distinct_and_differ_between_seeds():
+    (x, y), test, model = _tiny_problem()
+    curve = cl.sharing.learning_curve(model, (x, y), test, sizes=[3, 10], key=jax.random.key(0), seeds=3, steps=0)
+    idx = curve.train_indices
+    assert idx.shape == (3, 10)
+    for row in idx:
+        assert len(set(row.tolist())) == 10 and row.min() >= 0 and row.max() < 24
+    assert len({tuple(row) for row in idx}) == 3
+    # zero steps: every run keeps its seed's initial weights, the same for both sizes
+    first = curve.params[0]["w"]  # (seeds, sizes, 16, 5): the first layer's weights
+    np.testing.assert_array_equal(first[:, 0], first[:, 1])
+    assert not np.array_equal(first[0, 0], first[1, 0])
+
+
+def test_learning_curve_compiles_one_training_function_for_all_runs():
+    (x, y), test, model = _tiny_problem()
+    cl.sharing.learning_curve(model, (x, y), test, sizes=[4, 9, 24], key=jax.random.key(0), seeds=3, steps=3, lr=0.01)
+    run = cl.sharing._curve_runner(model, 32, 0.01)
+    assert run._cache_size() == 1
+
+
+def test_learning_curve_error_messages():
+    (x, y), test, model = _tiny_problem()
+    lc = cl.sharing.learning_curve
+    key = jax.random.key(0)
+    with pytest.raises(ValueError, match="`sizes` must be <= 24; got 25"):
+        lc(model, (x, y), test, sizes=[5, 25], key=key)
+    with pytest.raises(ValueError, match="`sizes` must be a non-empty sequence"):
+        lc(model, (x, y), test, sizes=5, key=key)
+    with pytest.raises(ValueError, match="`sizes` must be >= 1"):
+        lc(model, (x, y), test, sizes=[0], key=key)
+    with pytest.raises(TypeError, match="`model` must have init"):
+        lc("conv", (x, y), test, sizes=[5], key=key)
+    with pytest.raises(ValueError, match="`train` must be a pair"):
+        lc(model, x, test, sizes=[5], key=key)
+    with pytest.raises(ValueError, match=r"`test\[1\]` must be integer labels of shape \(6,\)"):
+        lc(model, (x, y), (test[0], test[1].astype(float)), sizes=[5], key=key)
+    with pytest.raises(TypeError, match="`key` must be a JAX PRNG key"):
+        lc(model, (x, y), test, sizes=[5], key=0)
+    with pytest.raises(ValueError, match="`lr` must be > 0.0"):
+        lc(model, (x, y), test, sizes=[5], key=key, lr=0)
