@@ -269,6 +269,31 @@ def test_sliding_window_view_numbers():
     plt.close(fig)
 
 
+def _unread_by_brute_force(n, k, padding, stride):
+    """Input pixels that no window reads, by listing every window's pixels."""
+    side = n + 2 * padding
+    out = max((side - k) // stride + 1, 0)
+    read = set()
+    for i in range(out):
+        for j in range(out):
+            read |= {(i * stride + a, j * stride + b) for a in range(k) for b in range(k)}
+    inside = {(r, c) for r in range(padding, padding + n) for c in range(padding, padding + n)}
+    return len(inside - read)
+
+
+@pytest.mark.parametrize("n, k, padding, stride", [(7, 1, 0, 3), (7, 2, 0, 3), (9, 3, 1, 3), (6, 3, 1, 2), (7, 3, 0, 3), (8, 1, 2, 2)])
+def test_sliding_window_marks_every_unread_pixel(n, k, padding, stride):
+    """With stride > k the rows between windows are never read either (not only the last ones)."""
+    import matplotlib.pyplot as plt
+
+    from cnnlib.widgets.sharing import SlidingWindow
+
+    fig, (a, b) = plt.subplots(1, 2)
+    view = SlidingWindow(a, b, 13)
+    assert view.show(n, k, padding, stride)["missed"] == _unread_by_brute_force(n, k, padding, stride)
+    plt.close(fig)
+
+
 def test_weight_sharing_figure_counts_uses():
     import matplotlib.pyplot as plt
 

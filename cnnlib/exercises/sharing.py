@@ -162,7 +162,7 @@ def check_pool_params(answer: Any) -> Verdict:
         0,
         what=_PARAMS,
         praise="Max pooling only takes a maximum: there is nothing to learn.",
-        hint="What would a max-pooling layer need to learn? It compares values, it does not weight them.",
+        hint="Count what the pooling layer would have to learn: which numbers of it change in training?",
         wrong={
             4: "A 2x2 window has 4 cells, but taking their maximum needs no weights.",
             24: "Pooling does not have a 2x2 kernel per channel: it only takes a maximum.",
@@ -191,7 +191,7 @@ def check_dense_params(answer: Any, n_outputs: int = 10) -> Verdict:
         (n_in + 1) * n_outputs,
         what=_PARAMS,
         praise=f"Flattening gives {n_in} inputs; each of the {n_outputs} outputs has {n_in} weights and a bias: ({n_in} + 1) * {n_outputs} = {(n_in + 1) * n_outputs}.",
-        hint="Flatten 16x16x6 into one vector; every output unit has a weight for each input plus a bias.",
+        hint="Flatten the pooled feature map into one vector; every output unit has a weight for each input plus a bias.",
         wrong=wrong,
     )
 

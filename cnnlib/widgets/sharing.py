@@ -105,10 +105,10 @@ class SlidingWindow:
         rgb = np.ones((self.m, self.m, 3))
         rgb[:side, :side] = PADDING
         rgb[padding : padding + n, padding : padding + n] = INPUT
-        covered = np.zeros((side, side), bool)
-        if out:
-            reach = (out - 1) * stride + k  # the windows cover rows/cols [0, reach)
-            covered[:reach, :reach] = True
+        read = np.zeros(side, bool)  # rows (and columns) some window reads
+        for start in range(0, out * stride, stride):
+            read[start : start + k] = True  # with stride > k the rows between windows stay unread
+        covered = np.outer(read, read)
         missed_mask = np.zeros((side, side), bool)
         missed_mask[padding : padding + n, padding : padding + n] = ~covered[padding : padding + n, padding : padding + n]
         rgb[:side, :side][missed_mask] = MISSED
