@@ -209,7 +209,8 @@ def _split_long_markdown(nb) -> bool:
     new_cells = []
     ids = {c.get("id") for c in nb.cells}
     for cell in nb.cells:
-        if cell.cell_type == "markdown" and _markdown_lines(_source(cell)) > BUDGET:
+        if cell.cell_type == "markdown" and "answers" not in _tags(cell) and _markdown_lines(_source(cell)) > BUDGET:
+            # (speaker notes, such as the short answers, are never on a slide: they stay whole)
             parts = _split_markdown(_source(cell))
             if len(parts) > 1:
                 changed = True

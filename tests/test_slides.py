@@ -171,3 +171,14 @@ def test_check_reports_missing_metadata_and_overfull_slides():
     nb.cells[1].outputs = [nbformat.from_dict(_printed("\n".join(map(str, range(40)))))]
     problems = slides.check(nb, "t.ipynb")
     assert problems and "budget" in problems[0]
+
+
+def test_long_short_answers_stay_one_cell():
+    """The answers to the questions are speaker notes: never split to fit a slide."""
+    nb = _lesson()
+    long_answers = "**Short answers.**\n\n" + "\n".join(f"{i}. " + "word " * 30 for i in range(1, 31))
+    nb.cells[17].source = long_answers
+    n = len(nb.cells)
+    slides.annotate(nb)
+    assert len(nb.cells) == n and nb.cells[17].source == long_answers
+    assert slides.slide_type(nb.cells[17]) == "notes"
