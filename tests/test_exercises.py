@@ -331,6 +331,22 @@ EXERCISES = [
              [_smallest_filter(), 5.0, np.int64(5), [5], jnp.asarray(5)],
              [(7, "find the smallest"), (6, "find the smallest"), (4, "about 7%"), (3, "about 17%"),
               (0.0383, "aliased fraction"), (5.5, "whole number of taps")]),
+    # ---- 06 LeNet
+    Exercise("06", "check_dense_instead_of_conv2",
+             [885760, 885760.0, np.int64(885760), [885760], jnp.asarray(885760),
+              np.zeros((16 * count_windows(12, 5) ** 2, 6 * count_windows(24, 2, stride=2) ** 2)).size + 16 * 8 * 8],
+             [(884736, "weights only"), (2416, "conv layer itself"), (864 * 256 + 256, "256 units"),
+              (784 * 1024 + 1024, "not the 784 pixels"), (865 * 16, "its own weights"), (885760.5, "whole number of parameters")]),
+    Exercise("06", "check_lenet_shape_32",
+             [(16, 5, 5), (5, 5, 16), [16, 5, 5], np.array([16, 5, 5]),
+              jnp.zeros((16, count_windows(count_windows(count_windows(32, 5), 2, stride=2), 5) // 2, 5)).shape, (16.0, 5.0, 5.0)],
+             [((16, 4, 4), "28 x 28 digit"), ((4, 4, 16), "28 x 28 digit"), ((16, 10, 10), "second pool halves"),
+              ((6, 5, 5), "16 channels"), ((16, 6, 6), "takes away 4 pixels, not 2"), ((16, 5), "yours has 2"),
+              (np.zeros((16, 5, 5)), "Give its shape")]),
+    Exercise("06", "check_pool2_receptive_field",
+             [receptive_side([(5, 1), (2, 2), (5, 1), (2, 2)]), 16.0, np.int64(16), (16, 16), [16], jnp.asarray(16)],
+             [(14, "second-layer conv unit"), (15, r"adds \(2 - 1\) x 2 = 2, not 1"), (9, "leaves out both pools"),
+              (11, "forgets the jump"), (256, "area"), (18, "jump is 2, not 4"), (16.5, "whole number of pixels")]),
 ]
 IDS = [f"{e.notebook}-{e.checker}" for e in EXERCISES]
 

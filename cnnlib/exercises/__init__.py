@@ -28,4 +28,6 @@ from .equivariance import check_avg_pool, check_pooled_length, check_stride_shif
 from .dimensionality import check_corner_share, check_digit_samples, check_half_length_dimension, check_torus_mean
 # --- aliasing (notebook 05) ---
 from .aliasing import check_binomial_5, check_blur_pool_by_hand, check_folded_frequency, check_smallest_filter
+# --- lenet (notebook 06) ---
+from .lenet import check_dense_instead_of_conv2, check_lenet_shape_32, check_pool2_receptive_field
 # --- end ---

@@ -20,4 +20,6 @@ from .equivariance import equivariance_explorer, equivariance_figure, pooling_sh
 from .dimensionality import dimension_explorer, rind_explorer
 # --- aliasing (notebook 05) ---
 from .aliasing import toy_shift_explorer, toy_shift_figure, zone_plate_explorer, zone_plate_figure
+# --- lenet ---
+from .lenet import lenet_explorer, lenet_figure
 # --- end ---

@@ -1,0 +1,285 @@
+"""LeNet from cnnlib's own parts, its training loop written out, and what notebook 06 measures on it.
+
+The network (LeCun et al. 1998, with ReLU and a choice of pooling)::
+
+    x (N, 1, 28, 28)
+    conv 5x5, 6 filters   + ReLU  -> (N, 6, 24, 24)     cl.conv2d
+    pool 2                        -> (N, 6, 12, 12)     cl.max_pool2d or cl.max_blur_pool2d
+    conv 5x5, 16 filters  + ReLU  -> (N, 16, 8, 8)
+    pool 2                        -> (N, 16, 4, 4)
+    flatten, dense 256 -> 120 + ReLU, dense 120 -> 10 (logits)
+
+:func:`lenet` returns a :class:`cnnlib.nets.Model`, so ``cl.nets.accuracy``
+and ``cl.nets.predict`` work with it. :func:`train` is the loop of notebook
+06: Adam (optax) on softmax cross-entropy, fixed batch shapes, one compiled
+step, the loss of every batch and the test accuracy of every epoch recorded.
+The measurements (:func:`probability_change`, :func:`first_layer_equivariance`,
+:func:`gradient_support`, ...) live in :mod:`cnnlib.lenet_measures` and are
+re-exported here.
+
+This module imports optax (through :mod:`cnnlib.nets`), so import it as
+``from cnnlib import lenet`` or use it through ``cl.widgets.lenet_explorer``.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from ._validate import as_float_array, check_choice, check_int, check_key, check_ndim, check_positive_int, check_real
+from .aliasing import max_blur_pool2d
+from .conv import conv2d
+from .nets import Model, as_nchw, count_params, init_conv, init_dense
+from .pool import max_pool2d
+
+__all__ = [
+    "POOLS",
+    "LAYERS",
+    "lenet",
+    "features",
+    "layer_summary",
+    "train",
+    "accuracy",
+    "probabilities",
+    "first_layer_equivariance",
+    "probability_change",
+    "gradient_support",
+]
+
+#: The pooling choices: plain max pooling, or MaxBlurPool with a 3-tap binomial blur (Zhang 2019, notebook 05).
+POOLS = ("max", "blur")
+#: Names of the maps :func:`features` returns, in order.
+LAYERS = ("conv1", "pool1", "conv2", "pool2", "dense1", "logits")
+
+Params = Any
+
+
+def _pool(x: jax.Array, kind: str) -> jax.Array:
+    if kind == "max":
+        return max_pool2d(x, 2)  # (N, C, H/2, W/2)
+    return max_blur_pool2d(x, 2, filter_size=3)  # max (stride 1), blur [1, 2, 1]/4, every second sample
+
+
+def _forward(params: Params, x: jax.Array, kind: str) -> list[jax.Array]:
+    """Every layer's output, in the order of :data:`LAYERS`."""
+    c1, c2, d1, d2 = params
+    x = as_nchw(x)  # (N, 1, 28, 28)
+    a1 = jax.nn.relu(conv2d(x, c1["w"]) + c1["b"][:, None, None])  # (N, 6, 24, 24)
+    p1 = _pool(a1, kind)  # (N, 6, 12, 12)
+    a2 = jax.nn.relu(conv2d(p1, c2["w"]) + c2["b"][:, None, None])  # (N, 16, 8, 8)
+    p2 = _pool(a2, kind)  # (N, 16, 4, 4)
+    h = jax.nn.relu(p2.reshape(p2.shape[0], -1) @ d1["w"] + d1["b"])  # (N, 120)
+    return [a1, p1, a2, p2, h, h @ d2["w"] + d2["b"]]  # logits (N, 10)
+
+
+def _apply_max(params: Params, x: jax.Array) -> jax.Array:
+    return _forward(params, x, "max")[-1]
+
+
+def _apply_blur(params: Params, x: jax.Array) -> jax.Array:
+    return _forward(params, x, "blur")[-1]
+
+
+_APPLY = {"max": _apply_max, "blur": _apply_blur}  # one function per pooling: compiled once, reused by every call
+
+
+def lenet(pool: str = "max", *, channels: Sequence[int] = (6, 16), hidden: int = 120, n_classes: int = 10) -> Model:
+    """LeNet for 28 x 28 digits: two (conv 5x5 + ReLU + pool 2) blocks, then two dense layers.
+
+    Parameters
+    ----------
+    pool : {'max', 'blur'}
+        ``'max'``: ``cl.max_pool2d(x, 2)``. ``'blur'``: ``cl.max_blur_pool2d(x, 2,
+        filter_size=3)`` (max with stride 1, a [1, 2, 1] / 4 blur, every second
+        sample); both give the same shapes.
+    channels : (int, int)
+        Filters of the two conv layers.
+    hidden : int
+        Width of the first dense layer.
+    n_classes : int
+
+    Returns
+    -------
+    Model
+        ``init(key)`` gives ``[conv1, conv2, dense1, dense2]``, each a dict of
+        ``"w"`` and ``"b"``; ``apply(params, x)`` maps (N, 28, 28) or
+        (N, 1, 28, 28) to (N, n_classes) logits. Its name is ``"LeNet (MaxPool)"``
+        or ``"LeNet (BlurPool)"``.
+
+    Examples
+    --------
+    >>> model = lenet()
+    >>> params = model.init(jax.random.key(0))
+    >>> count_params(params)          # 6*(25+1) + 16*(6*25+1) + (256+1)*120 + (120+1)*10
+    34622
+    >>> model.apply(params, jnp.zeros((3, 28, 28))).shape
+    (3, 10)
+    """
+    kind = check_choice(pool, POOLS, "pool")
+    c1, c2 = (check_positive_int(c, "channels") for c in channels)
+    hidden = check_positive_int(hidden, "hidden")
+    n_classes = check_positive_int(n_classes, "n_classes")
+
+    def init(key: jax.Array) -> Params:
+        k1, k2, k3, k4 = jax.random.split(check_key(key), 4)
+        return [init_conv(k1, 1, c1, 5), init_conv(k2, c1, c2, 5), init_dense(k3, c2 * 4 * 4, hidden), init_dense(k4, hidden, n_classes)]
+
+    name = "LeNet (MaxPool)" if kind == "max" else "LeNet (BlurPool)"
+    return Model(name, init, _APPLY[kind], (1, 28, 28))
+
+
+def _kind(model: Model) -> str:
+    for kind, apply in _APPLY.items():
+        if model.apply is apply:
+            return kind
+    raise TypeError(f"`model` must come from cnnlib.lenet.lenet(); got the model {model.name!r}.")
+
+
+@partial(jax.jit, static_argnames=("kind",))
+def _features(params: Params, x: jax.Array, kind: str) -> list[jax.Array]:
+    return _forward(params, x, kind)
+
+
+def features(model: Model, params: Params, x: Any) -> dict[str, jax.Array]:
+    """Every layer's output for images ``x`` (N, 28, 28): ``{"conv1": (N, 6, 24, 24), ..., "logits": (N, 10)}``."""
+    x = as_float_array(x, "x")
+    check_ndim(x, {3, 4}, "x", "(N, 28, 28) or (N, 1, 28, 28)")
+    return dict(zip(LAYERS, _features(params, x, _kind(model))))
+
+
+def layer_summary(model: Model, params: Params) -> list[tuple[str, tuple[int, ...], int]]:
+    """(layer, output shape of one example, parameters of the layer) for every layer of LeNet.
+
+    Examples
+    --------
+    >>> model = lenet()
+    >>> [(name, shape, n) for name, shape, n in layer_summary(model, model.init(jax.random.key(0)))][:2]
+    [('conv1', (6, 24, 24), 156), ('pool1', (6, 12, 12), 0)]
+    """
+    maps = features(model, params, jnp.zeros((1, 28, 28), jnp.float32))
+    counts = dict(zip(("conv1", "conv2", "dense1", "logits"), (count_params(p) for p in params)))
+    return [(name, tuple(int(s) for s in maps[name].shape[1:]), counts.get(name, 0)) for name in LAYERS]
+
+
+# ---------------------------------------------------------------- training
+
+
+def _loss(apply, params: Params, xb: jax.Array, yb: jax.Array) -> jax.Array:
+    logits = apply(params, xb)  # (B, 10)
+    return optax.softmax_cross_entropy_with_integer_labels(logits, yb).mean()
+
+
+_ADAM = optax.scale_by_adam()  # Adam's moment estimates; the step size is applied in _step
+
+
+@partial(jax.jit, static_argnames=("apply",))
+def _step(apply, params: Params, state: Any, xb: jax.Array, yb: jax.Array, lr: jax.Array):
+    """One Adam step of size ``lr`` (data, not static: a new schedule or run length compiles nothing)."""
+    loss, grads = jax.value_and_grad(partial(_loss, apply))(params, xb, yb)
+    direction, state = _ADAM.update(grads, state, params)
+    return jax.tree.map(lambda p, d: p - lr * d, params, direction), state, loss
+
+
+@partial(jax.jit, static_argnames=("apply",))
+def _correct(apply, params: Params, x: jax.Array, y: jax.Array) -> jax.Array:
+    return jnp.sum(jnp.argmax(apply(params, x), axis=-1) == y)
+
+
+def _cosine(lr: float, step: int, total: int) -> float:
+    """The step size of step ``step`` of ``total``: ``lr`` falling to 0 along half a cosine."""
+    return 0.5 * lr * (1.0 + math.cos(math.pi * step / max(total, 1)))
+
+
+def _accuracy(apply, params: Params, x: np.ndarray, y: np.ndarray, size: int = 500) -> float:
+    """Accuracy in fixed-size chunks (the last one padded), so every call reuses one compilation."""
+    correct = 0
+    for i in range(0, len(x), size):
+        xb, yb = x[i : i + size], y[i : i + size]
+        pad = size - len(xb)
+        if pad:
+            xb = np.concatenate([xb, np.zeros((pad, *xb.shape[1:]), xb.dtype)])
+            yb = np.concatenate([yb, np.full(pad, -1, yb.dtype)])  # label -1: never counted correct
+        correct += int(_correct(apply, params, xb, yb))
+    return correct / len(x)
+
+
+def train(
+    model: Model,
+    params: Params,
+    train_data: tuple[Any, Any],
+    test_data: tuple[Any, Any] | None = None,
+    *,
+    key: jax.Array,
+    epochs: int = 6,
+    batch_size: int = 50,
+    lr: float = 2e-3,
+    progress: bool = False,
+) -> tuple[Params, dict[str, np.ndarray]]:
+    """Train with Adam on softmax cross-entropy; every batch has ``batch_size`` examples.
+
+    The step size falls from ``lr`` to 0 along half a cosine over the run.
+    Each epoch visits the training examples in an order drawn from
+    ``jax.random.fold_in(key, epoch)``; a last, short batch is topped up from
+    the start of that order, so the step compiles once per model and batch size.
+
+    Returns
+    -------
+    params : pytree
+    history : dict of ndarray
+        ``"loss"``: mean training loss of each epoch; ``"step_loss"``: the
+        loss of every batch; ``"test_accuracy"`` (when ``test_data`` is
+        given): accuracy on it after each epoch.
+    """
+    x, y = (np.asarray(a) for a in train_data)
+    check_ndim(x, {3, 4}, "train_data[0]", "(N, 28, 28)")
+    y = y.astype(np.int32)
+    key = check_key(key)
+    epochs = check_int(epochs, "epochs", minimum=0)
+    batch_size = min(check_positive_int(batch_size, "batch_size"), len(x))
+    steps = -(-len(x) // batch_size)
+    lr = check_real(lr, "lr", minimum=0.0, min_inclusive=False)
+    state = _ADAM.init(params)
+    history: dict[str, list[Any]] = {"loss": [], "step_loss": [], "test_accuracy": []}
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=epochs * steps, desc=f"training {model.name}", unit="step")
+    for epoch in range(epochs):
+        order = np.asarray(jax.random.permutation(jax.random.fold_in(key, epoch), len(x)))
+        order = np.concatenate([order, order[: steps * batch_size - len(x)]])  # (steps * batch_size,)
+        xs, ys = x[order].reshape(steps, batch_size, *x.shape[1:]), y[order].reshape(steps, batch_size)  # (steps, B, ...)
+        losses = []
+        for s in range(steps):
+            rate = np.float32(_cosine(lr, epoch * steps + s, epochs * steps))
+            params, state, loss = _step(model.apply, params, state, xs[s], ys[s], rate)
+            losses.append(loss)  # kept on the device: no wait for each step
+            if bar is not None:
+                bar.update(1)
+        losses = np.asarray(jnp.stack(losses))  # (steps,)
+        history["step_loss"].extend(losses.tolist())
+        history["loss"].append(float(losses.mean()))
+        if test_data is not None:
+            history["test_accuracy"].append(_accuracy(model.apply, params, *(np.asarray(a) for a in test_data)))
+        if bar is not None:
+            bar.set_postfix(loss=f"{history['loss'][-1]:.3f}")
+    if bar is not None:
+        bar.close()
+    return params, {k: np.asarray(v) for k, v in history.items() if v or k != "test_accuracy"}
+
+
+def accuracy(model: Model, params: Params, x: Any, y: Any) -> float:
+    """Fraction of the digits ``x`` (N, 28, 28) whose largest logit is the label ``y`` (N,)."""
+    x = np.asarray(as_float_array(x, "x"))
+    check_ndim(x, 3, "x", "(N, 28, 28)")
+    return _accuracy(model.apply, params, x, np.asarray(y).astype(np.int32))
+
+
+# The measurements of notebook 06 live in lenet_measures.py; imported last, as they use the names above.
+from .lenet_measures import first_layer_equivariance, gradient_support, probabilities, probability_change  # noqa: E402
