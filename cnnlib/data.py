@@ -49,6 +49,7 @@ __all__ = [
     "load_image",
     "as_batch",
     "load_digits",
+    "load_mnist",
     "digits_on_canvas",
     "train_test_split",
     "DataCorruptedError",
