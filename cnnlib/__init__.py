@@ -89,6 +89,8 @@ from .aliasing import (
 
 # Submodules imported lazily on first attribute access (cl.plot, cl.widgets, ...).
 _LAZY_SUBMODULES = {
+    "lenet",
+    "lenet_measures",
     "plot",
     "widgets",
     "exercises",
