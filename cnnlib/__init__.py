@@ -76,6 +76,7 @@ from .aliasing import (
     blur_pool1d,
     blur_pool2d,
     downsample,
+    local_spectrum,
     max_blur_pool1d,
     max_blur_pool2d,
     shift_consistency,

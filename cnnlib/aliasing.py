@@ -61,12 +61,14 @@ __all__ = [
     "max_blur_pool2d",
     "downsample",
     "spectrum",
+    "local_spectrum",
     "zone_plate",
     "stripes",
     "toy_signal",
     "aliased_fraction",
     "shift_equivariance_errors",
     "shift_consistency",
+    "folding_figure",
 ]
 
 #: Largest binomial filter offered (Zhang 2019 tests sizes 1 to 7).
@@ -438,6 +440,59 @@ def spectrum(x: Any) -> jax.Array:
     return _spectrum(x)
 
 
+@partial(jax.jit, static_argnames=("window",))
+def _local_spectrum(x: jax.Array, window: int) -> jax.Array:
+    length = x.shape[-1]
+    idx = (jnp.arange(length)[:, None] + jnp.arange(window)[None, :] - window // 2) % length  # (L, window)
+    hann = 0.5 - 0.5 * jnp.cos(2 * jnp.pi * jnp.arange(window) / window)  # periodic Hann, (window,)
+    x = x - x.mean(axis=-1, keepdims=True)
+    return jnp.abs(jnp.fft.rfft(x[..., idx] * hann, axis=-1)) / (window / 2)  # (..., L, window // 2 + 1)
+
+
+def local_spectrum(x: Any, window: int = 32) -> jax.Array:
+    """How strong each frequency is *around each position* of a signal (short-time Fourier transform).
+
+    .. math::
+
+        A_{t,k} = \\frac{2}{w} \\Bigl|\\sum_{j=0}^{w-1} h_j\\, (x - \\bar x)_{(t - w/2 + j) \\bmod L}\\,
+        e^{-2\\pi \\mathrm{i}\\, k j / w}\\Bigr|, \\qquad k = 0, \\dots, w/2,
+
+    with the periodic Hann window :math:`h_j = \\tfrac12 - \\tfrac12\\cos(2\\pi j / w)`
+    of ``window`` samples centred on position ``t`` (circular at the ends).
+    Row ``t`` is the spectrum of the stretch around ``t``, at the frequencies
+    :math:`k / w` cycles per sample. A zone plate's row, whose frequency
+    grows with the distance from the centre, shows a V; subsampled, the V
+    folds at the new Nyquist limit (notebook 05).
+
+    Parameters
+    ----------
+    x : array, shape (..., L)
+        Signal(s), along the last axis.
+    window : int
+        Even number of samples ``w`` in the window, 2 to ``L``.
+
+    Returns
+    -------
+    jax.Array, shape (..., L, window // 2 + 1)
+        A cosine of amplitude ``a`` at a frequency ``k / w`` gives about
+        ``a / 2`` in column ``k`` (the Hann window halves the peak).
+
+    Examples
+    --------
+    >>> wave = jnp.cos(2 * jnp.pi * jnp.arange(64) / 8)          # 1/8 cycle per sample
+    >>> a = local_spectrum(wave, window=16)                     # frequencies 0, 1/16, ..., 8/16
+    >>> a.shape, int(a[10].argmax()), round(float(a[10, 2]), 3) # column 2 = 2/16 cycle per sample
+    ((64, 9), 2, 0.5)
+    """
+    x = as_float_array(x, "x")
+    if x.ndim < 1:
+        raise ValueError("`x` must have shape (..., L); got a scalar.")
+    window = check_int(window, "window", minimum=2)
+    if window % 2 or window > x.shape[-1]:
+        raise ValueError(f"`window` must be even and at most the signal's length {x.shape[-1]}; got {window}.")
+    return _local_spectrum(x, window)
+
+
 def zone_plate(n: int = 128) -> jax.Array:
     """A zone plate: rings whose frequency grows linearly from the centre to the edge.
 
@@ -620,22 +675,45 @@ def _as_shift_pairs(shifts: Any) -> list[tuple[int, int]]:
 
 
 def shift_equivariance_errors(features: Callable[[jax.Array], Any], x: Any, shifts: Sequence[Any]) -> np.ndarray:
-    """Per-layer shift-equivariance error of a feature extractor, for each input shift.
+    """Band-limited shift-equivariance error of each feature map, for each input shift.
 
-    For a layer whose map is ``s`` times smaller than the input, a shift of
-    the input by :math:`\\Delta` pixels should shift the map by
-    :math:`\\Delta / s` samples. For a whole number that is a plain circular
-    shift; for a fraction (an odd shift before a stride-2 layer) only a
-    band-limited map can follow it, by Fourier interpolation. The error is
+    The question it answers: after the input moves by :math:`\\Delta` pixels,
+    is each map the *same smooth signal as before, moved along* by
+    :math:`\\Delta / s` of its own samples? Here ``s`` is how many times
+    smaller the map is than the input (read from the shapes, per axis).
+    The reference is the original map shifted by :math:`\\Delta / s` samples
+    with band-limited (Fourier, circular) interpolation, :math:`S^F`: for a
+    whole number that is a plain circular shift; for a fraction (an odd
+    input shift before a stride-2 layer: half a sample) it moves the map's
+    trigonometric interpolant, the only way to move a sampled signal by part
+    of a sample. If the layer's full-resolution map (before it keeps every
+    ``s``-th sample) holds no frequency above the new Nyquist limit, the
+    subsampled map follows every circular input shift exactly in this
+    sense; what is left is aliasing. The error is
 
     .. math::
 
-        e_\\ell(\\Delta) = \\frac{\\|F_\\ell(\\mathrm{shift}_\\Delta x) - \\mathrm{shift}_{\\Delta/s}\\, F_\\ell(x)\\|}
+        e_\\ell(\\Delta) = \\frac{\\|F_\\ell(S_\\Delta x) - S^F_{\\Delta/s}\\, F_\\ell(x)\\|}
         {\\|F_\\ell(x) - \\overline{F_\\ell(x)}\\|},
 
-    0 for a perfectly equivariant layer. Input shifts are circular
-    (:func:`cnnlib.shift`), so use circular padding inside ``features`` for
-    exact zeros.
+    with Frobenius norms over all entries (batch and channels included) and
+    :math:`\\overline{F_\\ell(x)}` the mean of all entries. The denominator is
+    the map's variation around its mean: a shift never changes the mean, so
+    a constant offset (a bright image, the positive mean of a ReLU map)
+    must not make an error look small. 0: the map follows the shift
+    exactly; 1: the error is as large as the map's own variation (plain
+    subsampling of ``0, 0, 1, 1, ...`` after a one-sample shift, below);
+    values above 1 are possible.
+
+    This is *not* :func:`cnnlib.equivariance_error` with a half-pixel shift.
+    That function (notebook 03) compares with a whole-sample shift of the
+    output and divides by :math:`\\|F(x)\\|`: it asks whether the new map is
+    the old one moved by whole samples, which after an odd input shift and
+    stride 2 no map can be, however smooth. For a smooth stride-2 filter on
+    a photo the two give about 0.4 and 0.01 (notebook 05, section 4).
+
+    Input shifts are circular (:func:`cnnlib.shift`), so use circular
+    padding inside ``features`` for exact zeros at multiples of the stride.
 
     Parameters
     ----------
@@ -649,12 +727,27 @@ def shift_equivariance_errors(features: Callable[[jax.Array], Any], x: Any, shif
     -------
     ndarray, shape (n_layers, n_shifts)
 
+    See Also
+    --------
+    cnnlib.equivariance_error : the whole-sample (grid) measure of notebook 03.
+
     Examples
     --------
     >>> x = jnp.array([[0., 0., 1., 1., 0., 0., 1., 1.]] * 8)
     >>> errs = shift_equivariance_errors(lambda v: v[::2, ::2], x, [0, 1, 2])
     >>> np.round(errs, 3).tolist()                  # odd shifts break it, even ones do not
     [[0.0, 1.0, 0.0]]
+
+    A slow cosine is smooth enough for every second sample to follow a
+    one-pixel shift as a half-sample shift; no whole-sample shift fits:
+
+    >>> wave = jnp.cos(2 * jnp.pi * jnp.arange(32) / 16) * jnp.ones((4, 1))   # (4, 32)
+    >>> sub = lambda v: v[..., ::2, ::2]
+    >>> round(float(shift_equivariance_errors(sub, wave, [1])[0, 0]), 3)
+    0.0
+    >>> from cnnlib import equivariance_error, shift
+    >>> round(equivariance_error(sub, lambda v: shift(v, 0, 1), wave, g_out=lambda v: v), 2)   # 2 sin(pi / 16)
+    0.39
     """
     x = as_float_array(x, "x")
     check_ndim(x, {2, 4}, "x", "(H, W) or (N, C, H, W)")
@@ -697,7 +790,9 @@ def shift_consistency(
     ----------
     predict : callable
         ``predict(batch)`` for a batch like ``images`` returns logits
-        ``(N, n_classes)`` or classes ``(N,)``.
+        ``(N, n_classes)`` or classes ``(N,)``. It is called on one batch
+        of the ``2 n_pairs N`` shifted images the pairs use, or once per
+        distinct shift on all ``N`` images, whichever classifies fewer.
     images : array, shape (N, H, W) or (N, C, H, W)
     max_shift : int
         ``m``, the largest shift along each axis (>= 0).
@@ -705,8 +800,8 @@ def shift_consistency(
         Pairs of shifts per image.
     key : jax.Array
         Draws the shifts.
-    boundary : str
-        Passed to :func:`cnnlib.shift` ('circular' keeps every pixel).
+    boundary : {'circular', 'zeros'}
+        As in :func:`cnnlib.shift` ('circular' keeps every pixel).
 
     Returns
     -------
@@ -726,18 +821,156 @@ def shift_consistency(
     m = check_int(max_shift, "max_shift", minimum=0)
     n_pairs = check_positive_int(n_pairs, "n_pairs")
     key = check_key(key)
+    check_choice(boundary, ("circular", "zeros"), "boundary")
     n = images.shape[0]
     draws = np.asarray(jax.random.randint(key, (n_pairs, n, 2, 2), -m, m + 1))  # (pair, image, first/second, (dy, dx))
-    flat = draws[..., 0] * (2 * m + 1) + draws[..., 1] + m * (2 * m + 2)  # one index per shift in 0 .. (2m+1)^2 - 1
-    classes = {}
-    for index in np.unique(flat):  # each shift needed once, applied to the whole batch
-        dy, dx = divmod(int(index), 2 * m + 1)
-        out = np.asarray(predict(shift(images, dy - m, dx - m, boundary=boundary)))
-        if out.ndim == 2:
-            out = out.argmax(axis=-1)
-        if out.shape != (n,):
-            raise ValueError(f"`predict` must return logits (N, n_classes) or classes (N,) for N = {n}; got shape {out.shape}.")
-        classes[int(index)] = out
-    first = np.stack([classes[int(i)][k] for i, k in zip(flat[..., 0].ravel(), np.tile(np.arange(n), n_pairs))])
-    second = np.stack([classes[int(i)][k] for i, k in zip(flat[..., 1].ravel(), np.tile(np.arange(n), n_pairs))])
-    return float(np.mean(first == second))
+    flat = draws[..., 0] * (2 * m + 1) + draws[..., 1] + m * (2 * m + 2)  # (pair, image, 2): one index per shift, 0 .. (2m+1)^2 - 1
+    image = np.broadcast_to(np.arange(n)[None, :, None], flat.shape)  # (pair, image, 2): which image each shift moves
+    unique_shifts = np.unique(flat)
+    if 2 * n_pairs < len(unique_shifts):
+        # Fewer images to classify if only the (shift, image) combinations the pairs use are made:
+        # 2 n_pairs N of them, gathered in NumPy (no compilation per subset size) and classified in one batch.
+        dy, dx = np.divmod(flat.ravel(), 2 * m + 1)
+        moved = _shift_each(np.asarray(images), image.ravel(), dy - m, dx - m, boundary)
+        classes = _as_classes(predict(jnp.asarray(moved)), flat.size).reshape(flat.shape)
+    else:  # every shift applied to the whole batch once
+        per_shift = {}
+        for index in unique_shifts:
+            dy, dx = divmod(int(index), 2 * m + 1)
+            per_shift[int(index)] = _as_classes(predict(shift(images, dy - m, dx - m, boundary=boundary)), n)
+        classes = np.stack([per_shift[int(i)][k] for i, k in zip(flat.ravel(), image.ravel())]).reshape(flat.shape)
+    return float(np.mean(classes[..., 0] == classes[..., 1]))
+
+
+def _shift_each(images: np.ndarray, which: np.ndarray, dy: np.ndarray, dx: np.ndarray, boundary: str) -> np.ndarray:
+    """``cl.shift(images[which[t]], dy[t], dx[t], boundary=boundary)`` for every t, stacked: (T, ...) like images."""
+    h, w = images.shape[-2:]
+    flat = images.reshape(images.shape[0], -1, h, w).transpose(0, 2, 3, 1)  # (N, H, W, C)
+    rows = np.arange(h)[None, :] - dy[:, None]  # (T, H): output row i reads input row i - dy
+    cols = np.arange(w)[None, :] - dx[:, None]  # (T, W)
+    out = flat[which[:, None, None], rows[:, :, None] % h, cols[:, None, :] % w]  # (T, H, W, C)
+    if boundary == "zeros":
+        inside = ((rows >= 0) & (rows < h))[:, :, None] & ((cols >= 0) & (cols < w))[:, None, :]  # (T, H, W)
+        out = out * inside[..., None]
+    return out.transpose(0, 3, 1, 2).reshape((len(which),) + images.shape[1:])
+
+
+def _as_classes(out: Any, n: int) -> np.ndarray:
+    """``predict``'s output as classes (n,): logits (n, n_classes) become their argmax."""
+    out = np.asarray(out)
+    if out.ndim == 2:
+        out = out.argmax(axis=-1)
+    if out.shape != (n,):
+        raise ValueError(f"`predict` must return logits (N, n_classes) or classes (N,) for N = {n}; got shape {out.shape}.")
+    return out
+
+
+# --------------------------------------------------------------------------- #
+# Figure
+# --------------------------------------------------------------------------- #
+def folding_figure(n: int = 128, *, factor: int = 2, filter_size: int = 7, window: int = 32):
+    """Where a zone plate's fast frequencies land when it is subsampled: local spectra of its middle row.
+
+    Three panels, position along the middle row of ``zone_plate(n)``
+    against frequency (cycles per *original* pixel), coloured by
+    :func:`local_spectrum`. The colours come from the exact split of
+    :func:`aliased_fraction`, :math:`x = x_{low} + x_{high}`: grey-blue is
+    what a grid ``factor`` times coarser can hold, red is the rest.
+
+    1. The zone plate: its frequency rises from 0 at the centre to 1/2 at
+       the edges (a V); the red part lies above the new Nyquist limit
+       ``1 / (2 factor)`` (dashed).
+    2. Every ``factor``-th pixel: the red part has not gone, it is folded
+       back below the limit, to :math:`|f - \\operatorname{round}(f s)/s|`
+       (for ``factor`` 2: mirrored at 1/4, :math:`f \\to \\tfrac12 - f`);
+       the dotted red line is where it was, the dashed red line where the
+       formula puts it.
+    3. The binomial blur of ``filter_size`` taps first, then every
+       ``factor``-th pixel: almost no red is left.
+
+    The titles give :func:`aliased_fraction` of the whole image for panels 2
+    and 3. Needs matplotlib (imported here, not with :mod:`cnnlib`).
+
+    Parameters
+    ----------
+    n : int
+        Side of the zone plate, a multiple of ``2 * factor``, at least ``window``.
+    factor : int
+        Subsampling factor ``s`` (2 to 4).
+    filter_size : int
+        Taps of the blur in panel 3, 2 to 7.
+    window : int
+        Samples of the local-spectrum window on the original grid (a multiple of ``2 * factor``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    n = check_int(n, "n", minimum=8)
+    factor = check_int(factor, "factor", minimum=2, maximum=4)
+    taps = _check_filter_size(filter_size)
+    if taps < 2:
+        raise ValueError(f"`filter_size` must be at least 2 (1 is no blur); got {taps}.")
+    window = check_int(window, "window", minimum=2 * factor)
+    if window % (2 * factor) or n % (2 * factor) or window > n:
+        raise ValueError(
+            f"`n` and `window` must be multiples of 2 * factor = {2 * factor}, with window <= n; got n={n}, window={window}."
+        )
+    zone = zone_plate(n)
+    low, high = _split_band(zone, factor)  # (n, n) each: below the new Nyquist limit on both axes, and the rest
+    row = n // 2  # the middle row: local frequency |u| / n along it
+    limit = 0.5 / factor
+
+    def coarse(part: jax.Array, blur: bool) -> jax.Array:
+        return downsample(part, factor, antialias=blur, filter_size=taps if blur else None)[row // factor]
+
+    panels = [
+        (local_spectrum(low[row], window), local_spectrum(high[row], window), 1),
+        (local_spectrum(coarse(low, False), window // factor), local_spectrum(coarse(high, False), window // factor), factor),
+        (local_spectrum(coarse(low, True), window // factor), local_spectrum(coarse(high, True), window // factor), factor),
+    ]
+    scale = float(jnp.max(panels[0][0] + panels[0][1]))
+    plain = aliased_fraction(zone, factor, antialias=False)
+    blurred = aliased_fraction(zone, factor, filter_size=taps)
+    nth = {2: "2nd", 3: "3rd", 4: "4th"}[factor]
+    titles = [
+        f"zone plate: red lies above the new limit 1/{2 * factor}",
+        f"every {nth} pixel: the red folds below it\n({plain:.0%} of the energy aliased)",
+        f"blur ({taps} taps), then every {nth} pixel:\nlittle red left ({blurred:.0%} aliased)",
+    ]
+    fig, axes = plt.subplots(1, 3, figsize=(13.5, 4.6), sharey=True, layout="constrained")
+    u = np.arange(n) - row  # position from the centre, original pixels
+    f_true = np.abs(u) / n  # the zone plate's local frequency along the row
+    f_seen = np.abs(f_true - np.round(f_true * factor) / factor)  # where it lands on the coarse grid
+    above = f_true > limit
+    for ax, (true, alias, step), title in zip(axes, panels, titles):
+        t = np.clip(np.asarray(true) / scale, 0, 1).T  # (frequency, position)
+        a = np.clip(np.asarray(alias) / scale, 0, 1).T
+        rgb = np.clip(1 - t[..., None] * np.array([0.85, 0.85, 0.55]) - a[..., None] * np.array([0.0, 0.9, 0.9]), 0, 1)
+        df = 1 / window  # frequency step in cycles per original pixel
+        x0 = -row - step / 2
+        ax.imshow(rgb, origin="lower", aspect="auto", extent=(x0, x0 + n, -df / 2, (t.shape[0] - 0.5) * df), interpolation="bilinear")
+        ax.axhline(limit, color="k", ls="--", lw=1.2)
+        ax.set_title(title, fontsize=12)
+        ax.set_xlabel("position along the middle row (pixels)")
+    axes[0].set_ylabel("frequency (cycles per pixel)")
+    axes[0].set_ylim(0, 0.5)
+    axes[0].text(-row + 2, limit + 0.01, f"new Nyquist limit 1/{2 * factor}", fontsize=10, va="bottom")
+    for ax in axes[1:]:
+        ax.axhspan(limit, 0.5, color="0.88", zorder=0.5)
+        ax.text(0, (limit + 0.5) / 2, "no such frequencies\non the coarse grid", ha="center", va="center", fontsize=10, color="0.35")
+    for side in (-1, 1):  # where the red part was, and where it lands
+        part = above & (np.sign(u) == side)
+        axes[1].plot(u[part], f_true[part], ":", color="C3", lw=1.5)
+        axes[1].plot(u[part], f_seen[part], "--", color="C3", lw=1.2, alpha=0.8)
+    for pos in (-0.4 * n, 0.4 * n):
+        f0 = abs(pos) / n
+        axes[1].annotate(
+            "", xy=(pos, abs(f0 - round(f0 * factor) / factor)), xytext=(pos, f0),
+            arrowprops={"arrowstyle": "->", "color": "C3", "lw": 1.5},
+        )
+    axes[1].text(0.4 * n - 2, 0.5 * (0.4 + limit), "folds", color="C3", ha="right", va="center", fontsize=10,
+                 bbox={"facecolor": "0.88", "edgecolor": "none", "pad": 1})
+    return fig

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, NamedTuple
 
 import jax
@@ -54,6 +55,8 @@ __all__ = [
     "train",
     "accuracy",
     "predict",
+    "digits_cnn",
+    "digits_shift_experiment",
 ]
 
 Params = Any  # a pytree of arrays
@@ -405,12 +408,29 @@ def _jitted_apply(model: Model) -> Callable[..., jax.Array]:
 
 
 def predict(model: Model, params: Params, x: Any, *, batch_size: int = 512) -> np.ndarray:
-    """Predicted class of each example, computed in batches: (N,) int."""
+    """Predicted class of each example, computed in batches: (N,) int.
+
+    Every batch has the same size, the smallest power of two that holds all
+    of ``x`` or ``batch_size`` if that is smaller; the last batch is topped
+    up with zeros (their predictions are dropped). So calls with many
+    different N compile the model only a few times.
+    """
     x = np.asarray(as_float_array(x, "x"))
     check_ndim(x, {3, 4}, "x", "(N, H, W) or (N, C, H, W)")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    n = len(x)
+    if n == 0:
+        return np.zeros((0,), np.int32)
+    size = min(batch_size, 1 << (n - 1).bit_length())  # (n - 1).bit_length(): 2**that >= n
     apply = _jitted_apply(model)
-    out = [np.asarray(jnp.argmax(apply(params, x[i : i + batch_size]), axis=-1)) for i in range(0, len(x), batch_size)]
-    return np.concatenate(out) if out else np.zeros((0,), np.int32)
+    out = []
+    for i in range(0, n, size):
+        chunk = x[i : i + size]  # (<= size, ...)
+        real = len(chunk)
+        if real < size:
+            chunk = np.concatenate([chunk, np.zeros((size - real, *chunk.shape[1:]), chunk.dtype)])  # (size, ...)
+        out.append(np.asarray(jnp.argmax(apply(params, chunk), axis=-1))[:real])
+    return np.concatenate(out)
 
 
 def accuracy(model: Model, params: Params, x: Any, y: Any) -> float:
@@ -452,6 +472,14 @@ def _digits_cnn_forward(params: Params, x: jax.Array, use_max: bool, return_feat
     if return_features:
         return maps
     return _dense(params["head"], x.mean(axis=(-2, -1)))  # global average pool (N, C), then (N, n_classes)
+
+
+@partial(jax.jit, static_argnames=("widths", "n_classes"))
+def _digits_cnn_init(key: jax.Array, widths: tuple[int, ...], n_classes: int) -> tuple[list[dict[str, jax.Array]], dict[str, jax.Array]]:
+    """He-initialised 3x3 convs ``widths[i] -> widths[i + 1]`` and the dense head; one compilation instead of one per shape."""
+    keys = jax.random.split(key, len(widths))
+    convs = [init_conv(kk, a, b, 3) for kk, a, b in zip(keys, widths[:-1], widths[1:])]
+    return convs, init_dense(keys[-1], widths[-1], n_classes)
 
 
 def _max_family_apply(params: Params, x: jax.Array, return_features: bool = False) -> Any:
@@ -539,10 +567,127 @@ def digits_cnn(
     blur = jnp.asarray(_padded_filter(k))
 
     def init(key: jax.Array) -> Params:
-        keys = jax.random.split(key, len(channels) + 1)
-        convs = [init_conv(kk, a, b, 3) for kk, a, b in zip(keys, widths[:-1], widths[1:])]
-        return {"convs": convs, "head": init_dense(keys[-1], channels[-1], n_classes), "blur": blur}
+        convs, head = _digits_cnn_init(check_key(key), tuple(widths), n_classes)  # compiled once per widths, for every variant
+        return {"convs": convs, "head": head, "blur": blur}
 
     names = {"max": "MaxPool", "maxblur": f"MaxBlurPool-{k}", "strided": "strided conv", "strided_blur": f"strided conv + Blur-{k}"}
     apply = _max_family_apply if downsampling in ("max", "maxblur") else _conv_family_apply
     return Model(names[downsampling], init, apply, (c, h, w))
+
+
+def digits_shift_experiment(
+    variants: Sequence[tuple[str, int]],
+    *,
+    seeds: int | Sequence[int] = 3,
+    epochs: int = 10,
+    lr: float = 1e-2,
+    batch_size: int = 32,
+    n_pairs: int = 5,
+    max_shift: int = 2,
+    canvas: int = 16,
+    channels: Sequence[int] = (8, 16, 32),
+) -> dict[str, Any]:
+    """A small reproduction of Zhang (2019) on digits: accuracy and shift consistency of :func:`digits_cnn` variants.
+
+    For every seed ``i``, ``jax.random.split(jax.random.key(1000 + i), 6)``
+    draws, in this order: the train/test split of the 1797 digits (3/4 for
+    training), the random places of the training digits and of the test
+    digits on a ``canvas x canvas`` canvas, the initial weights (the same for
+    every variant of a seed), the batch order, and the shift pairs of the
+    consistency measure. Every variant then trains with :func:`train` (Adam,
+    softmax cross-entropy) on that seed's data, and is scored on the seed's
+    test digits with :func:`accuracy` and
+    :func:`cnnlib.aliasing.shift_consistency` (``n_pairs`` pairs of circular
+    shifts per test image, each of up to ``max_shift`` pixels along each
+    axis). Notebook 05 and ``scripts/zhang_reproduction.py`` both call this,
+    with different settings.
+
+    Parameters
+    ----------
+    variants : sequence of (downsampling, filter_size)
+        As in :func:`digits_cnn`, e.g. ``[("max", 1), ("maxblur", 3)]``.
+    seeds : int or sequence of int
+        The seeds, or their number ``s`` for ``0 .. s-1``.
+    epochs, batch_size, lr
+        Passed to :func:`train`.
+    n_pairs, max_shift
+        Passed to :func:`cnnlib.aliasing.shift_consistency`.
+    canvas : int
+        Side of the canvas the 8x8 digits are placed on.
+    channels : sequence of int
+        Passed to :func:`digits_cnn`.
+
+    Returns
+    -------
+    dict
+        ``"settings"``: every setting above, plus ``"n_train"``, ``"n_test"``
+        and ``"optimiser"``; ``"results"``: one dict per variant with
+        ``"name"``, ``"downsampling"``, ``"filter_size"``, and
+        ``"accuracy"`` and ``"consistency"``, lists with one value per seed;
+        ``"trained"``: ``{name: (model, [params of each seed])}``.
+    """
+    from . import data
+    from ._validate import check_choice
+    from .aliasing import _check_filter_size, shift_consistency
+
+    variants = list(variants)
+    if not variants:
+        raise ValueError("`variants` must list at least one (downsampling, filter_size) pair; got none.")
+    for v in variants:
+        if not (isinstance(v, (tuple, list)) and len(v) == 2):
+            raise ValueError(f"`variants` must hold (downsampling, filter_size) pairs; got {v!r}.")
+        check_choice(v[0], DOWNSAMPLINGS, "variants")
+        _check_filter_size(v[1], "variants")
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        seeds = list(range(check_positive_int(seeds, "seeds")))
+    seeds = [check_int(s, "seeds", minimum=0) for s in seeds]
+    if not seeds:
+        raise ValueError("`seeds` must hold at least one seed; got none.")
+    epochs = check_int(epochs, "epochs", minimum=0)
+    batch_size = check_positive_int(batch_size, "batch_size")
+    lr = check_real(lr, "lr", minimum=0.0, min_inclusive=False)
+    n_pairs = check_positive_int(n_pairs, "n_pairs")
+    max_shift = check_int(max_shift, "max_shift", minimum=0)
+    canvas = check_int(canvas, "canvas", minimum=8)
+    channels = tuple(check_positive_int(c, "channels") for c in channels)
+
+    images, labels = data.load_digits()
+    models = [digits_cnn(d, k, in_shape=(1, canvas, canvas), channels=channels) for d, k in variants]
+    results = [
+        {"name": m.name, "downsampling": d, "filter_size": int(k) if d in ("maxblur", "strided_blur") else 1, "accuracy": [], "consistency": []}
+        for m, (d, k) in zip(models, variants)
+    ]
+    trained: dict[str, tuple[Model, list[Params]]] = {m.name: (m, []) for m in models}
+    sizes = set()
+    for seed in seeds:
+        k_split, k_train, k_test, k_init, k_order, k_pairs = jax.random.split(jax.random.key(1000 + seed), 6)
+        train_idx, test_idx = data.train_test_split(k_split, len(labels))
+        x_train, _, y_train = data.digits_on_canvas(k_train, images[train_idx], labels[train_idx], canvas=canvas)
+        x_test, _, y_test = data.digits_on_canvas(k_test, images[test_idx], labels[test_idx], canvas=canvas)
+        sizes.add((len(y_train), len(y_test)))
+        for model, row in zip(models, results):
+            params, _ = train(
+                model, model.init(k_init), (x_train, y_train), key=k_order, epochs=epochs, batch_size=batch_size, lr=lr, progress=False
+            )
+            row["accuracy"].append(accuracy(model, params, x_test, y_test))
+            row["consistency"].append(
+                shift_consistency(
+                    lambda b, m=model, p=params: predict(m, p, b), x_test, max_shift=max_shift, n_pairs=n_pairs, key=k_pairs
+                )
+            )
+            trained[model.name][1].append(params)
+    (n_train, n_test), = sizes
+    settings = {
+        "seeds": seeds,
+        "epochs": epochs,
+        "lr": lr,
+        "batch_size": batch_size,
+        "optimiser": "Adam",
+        "n_train": n_train,
+        "n_test": n_test,
+        "canvas": canvas,
+        "max_shift": max_shift,
+        "pairs_per_image": n_pairs,
+        "channels": list(channels),
+    }
+    return {"settings": settings, "results": results, "trained": trained}

@@ -261,6 +261,123 @@ def test_shift_consistency(key):
         A.shift_consistency(invariant, x[0], max_shift=1, key=key)
 
 
+def _consistency_by_loops(predict, images, *, max_shift, n_pairs, key, boundary="circular"):
+    """Oracle: every pair of every image shifted on its own with cl.shift and classified on its own."""
+    m = max_shift
+    draws = np.asarray(jax.random.randint(key, (n_pairs, len(images), 2, 2), -m, m + 1))
+    same = []
+    for p in range(n_pairs):
+        for i in range(len(images)):
+            (dy1, dx1), (dy2, dx2) = draws[p, i]
+            a = np.asarray(predict(cl.shift(images[i : i + 1], int(dy1), int(dx1), boundary=boundary)))
+            b = np.asarray(predict(cl.shift(images[i : i + 1], int(dy2), int(dx2), boundary=boundary)))
+            a, b = (a.argmax(-1) if a.ndim == 2 else a), (b.argmax(-1) if b.ndim == 2 else b)
+            same.append(a[0] == b[0])
+    return float(np.mean(same))
+
+
+@pytest.mark.parametrize("boundary", ["circular", "zeros"])
+@pytest.mark.parametrize("max_shift, n_pairs", [(2, 3), (1, 6), (3, 1)])
+def test_shift_consistency_matches_a_loop_over_every_pair(boundary, max_shift, n_pairs):
+    """Both ways of evaluating (the pairs' images only, or each distinct shift on the whole batch) equal the oracle."""
+    x = jax.random.uniform(jax.random.key(11), (12, 2, 7, 9))
+
+    def where_brightest(batch):  # moves with the input, and sees the zeros that enter with boundary='zeros'
+        return jnp.argmax(batch[:, 0].reshape(batch.shape[0], -1), axis=1) % 10
+
+    key = jax.random.key(5)
+    got = A.shift_consistency(where_brightest, x, max_shift=max_shift, n_pairs=n_pairs, key=key, boundary=boundary)
+    want = _consistency_by_loops(where_brightest, x, max_shift=max_shift, n_pairs=n_pairs, key=key, boundary=boundary)
+    assert got == pytest.approx(want, abs=1e-12)
+    # (2, 3): 6 images per image < 25 shifts; (1, 6): 12 > 9 shifts; so both paths are exercised
+    with pytest.raises(ValueError, match="`boundary` must be one of 'circular', 'zeros'; got 'reflect'"):
+        A.shift_consistency(where_brightest, x, max_shift=1, key=key, boundary="reflect")
+
+
+def test_shift_each_is_cl_shift_image_by_image():
+    x = np.asarray(jax.random.normal(jax.random.key(2), (4, 3, 5, 6)))
+    which, dy, dx = np.array([0, 3, 3, 1]), np.array([1, -2, 7, 0]), np.array([-1, 2, 0, 13])
+    for boundary in ("circular", "zeros"):
+        got = A._shift_each(x, which, dy, dx, boundary)
+        want = np.stack([np.asarray(cl.shift(x[w], int(a), int(b), boundary=boundary)) for w, a, b in zip(which, dy, dx)])
+        np.testing.assert_array_equal(got, want)
+
+
+def test_shift_equivariance_errors_is_its_formula_and_not_the_grid_measure():
+    """The band-limited error: ||F(S x) - S^F F(x)|| / ||F(x) - mean||, with S^F the Fourier shift by shift / stride.
+
+    Oracle with NumPy's FFT; and the contrast with cl.equivariance_error (notebook 03) on the same stride-2 conv.
+    """
+    x = np.asarray(jax.random.normal(jax.random.key(4), (16, 16)))
+    f = lambda v: jnp.tanh(v[..., ::2, ::2]) + 3.0  # noqa: E731  (an offset: the mean-centred norm ignores it)
+    got = A.shift_equivariance_errors(f, x, [(1, 3)])[0, 0]
+    m0 = np.asarray(f(x), np.float64)
+    m1 = np.asarray(f(np.roll(x, (1, 3), axis=(0, 1))), np.float64)
+    ky, kx = np.fft.fftfreq(8)[:, None], np.fft.fftfreq(8)[None, :]
+    want_map = np.real(np.fft.ifft2(np.fft.fft2(m0) * np.exp(-2j * np.pi * (ky * 0.5 + kx * 1.5))))
+    want = np.linalg.norm(m1 - want_map) / np.linalg.norm(m0 - m0.mean())
+    assert got == pytest.approx(want, rel=1e-4)
+    # Notebook 03's conv: a smooth oriented filter with stride 2, and a 1-pixel shift
+    cat = cl.load_image("cat", grey=True, size=128)
+    w = cl.oriented_kernel(9, angle=30.0, sigma=2.0)
+    conv = lambda v: cl.conv2d(v, w, stride=2, padding="same", boundary="circular")  # noqa: E731
+    grid = [cl.equivariance_error(conv, lambda v: cl.shift(v, 0, 1), cat, g_out=lambda v, t=t: cl.shift(v, 0, t)) for t in (0, 1)]
+    fourier = A.shift_equivariance_errors(conv, cat, [1])[0, 0]
+    assert all(0.3 < g < 0.5 for g in grid)  # no whole-sample shift of the output fits
+    assert fourier < 0.02  # the same smooth map moved by half a sample does
+
+
+def test_local_spectrum_against_a_numpy_loop_and_a_cosine():
+    x = np.asarray(jax.random.normal(jax.random.key(9), (2, 20)))
+    got = np.asarray(A.local_spectrum(x, window=8))
+    assert got.shape == (2, 20, 5)
+    hann = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(8) / 8)
+    for b in range(2):
+        centred = x[b] - x[b].mean()
+        for t in range(20):
+            seg = np.array([centred[(t - 4 + j) % 20] for j in range(8)]) * hann
+            want = np.abs([sum(seg[j] * np.exp(-2j * np.pi * k * j / 8) for j in range(8)) for k in range(5)]) / 4
+            np.testing.assert_allclose(got[b, t], want, atol=1e-5)
+    wave = np.cos(2 * np.pi * np.arange(64) * 3 / 16)  # 3/16 cycle per sample
+    a = np.asarray(A.local_spectrum(wave, window=16))
+    assert (a.argmax(axis=1) == 3).all()
+    np.testing.assert_allclose(a[:, 3], 0.5, atol=1e-5)  # amplitude 1, halved by the Hann window
+    with pytest.raises(ValueError, match="`window` must be even and at most the signal's length 20; got 7"):
+        A.local_spectrum(x, window=7)
+    with pytest.raises(ValueError, match="`window` must be even and at most the signal's length 20; got 22"):
+        A.local_spectrum(x, window=22)
+
+
+def test_a_zone_plate_row_folds_where_the_formula_says():
+    """The aliased part of every second sample of the zone plate's middle row sits at 1/2 - f, f = |u| / n."""
+    n, window = 128, 32
+    _, high = A._split_band(A.zone_plate(n), 2)
+    coarse = np.asarray(A.local_spectrum(high[n // 2, ::2], window // 2))  # (64, 9): frequencies k / 32 cycles per pixel
+    for u in (40, 44, 48, 52, 56):  # well above the new limit n / 4 = 32, away from the edge
+        f_true = u / n
+        landed = coarse[(n // 2 + u) // 2].argmax() / window
+        assert abs(landed - (0.5 - f_true)) <= 1 / window
+
+
+def test_folding_figure():
+    import matplotlib.pyplot as plt
+
+    fig = A.folding_figure(64, factor=2, filter_size=5, window=16)
+    try:
+        axes = fig.axes
+        assert len(axes) == 3
+        plain = A.aliased_fraction(A.zone_plate(64), 2, antialias=False)
+        blurred = A.aliased_fraction(A.zone_plate(64), 2, filter_size=5)
+        assert f"{plain:.0%}" in axes[1].get_title() and f"{blurred:.0%}" in axes[2].get_title()
+        assert axes[0].get_ylabel() == "frequency (cycles per pixel)"
+    finally:
+        plt.close(fig)
+    with pytest.raises(ValueError, match="`filter_size` must be at least 2"):
+        A.folding_figure(filter_size=1)
+    with pytest.raises(ValueError, match="`n` and `window` must be multiples of 2 \\* factor = 4"):
+        A.folding_figure(64, window=30)
+
+
 # --------------------------------------------------------------------- error messages
 
 
@@ -434,3 +551,33 @@ def test_checkers_give_specific_hints(capsys):
     assert "before subsampling" in _said(capsys)
     ex.check_smallest_filter(7)
     assert "find the smallest" in _said(capsys)
+
+
+# --------------------------------------------------------------------- notebook 05 gives no answer away
+
+
+def test_notebook_05_shows_no_exercise_answer_before_its_exercise():
+    """Issue 19: no cell before an exercise may print, assert or state its answer (the old 'by hand' paragraph did)."""
+    import json
+    import pathlib
+    import re
+
+    cells = json.loads((pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "05_aliasing.ipynb").read_text())["cells"]
+
+    def text(cell):
+        parts = ["".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]]
+        for out in cell.get("outputs", []):
+            parts.append("".join(out.get("text", "")))
+            parts.append("".join(out.get("data", {}).get("text/plain", "")))
+        return "\n".join(parts)
+
+    def before(title):
+        at = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and title in text(c))
+        return "\n".join(text(c) for c in cells[:at])
+
+    assert "0.375" not in before("Exercise 1")  # stripes at 0.375 cycle per pixel, subsampled by 2
+    earlier = before("Exercise 2")  # blur_pool1d([0, 0, 1, 1, 0, 0, 1, 1], b_3, stride 2) = [0.25, 0.75, 0.25, 0.75]
+    assert not re.search(r"0\.25,\s*0\.75,\s*0\.25", earlier) and "exercise 2" not in earlier.lower()
+    assert not re.search(r"1,\s*4,\s*6,\s*4,\s*1", before("Exercise 3"))  # b_5 = [1, 4, 6, 4, 1] / 16
+    earlier = before("Exercise 4")  # the smallest filter with less than 5 % aliased: 5 taps (4 %)
+    assert not re.search(r"\b5 taps?\b[^\n]*%", earlier) and not re.search(r"filter_size=5\)?\s*<", earlier)

@@ -112,3 +112,78 @@ def test_error_messages():
         nets.dense_net((1, 1, 8, 8))
     with pytest.raises(ValueError, match="too small"):
         nets.conv_net((1, 4, 4), channels=(2, 2), kernel=3)
+
+
+# ---------------------------------------------------------------- predict, digits_cnn, the notebook-05 experiment
+
+
+def test_predict_pads_to_one_batch_size_and_drops_the_padding():
+    model = nets.conv_net((1, 8, 8), channels=(3,), kernel=3, n_classes=4, global_pool=True)
+    params = model.init(jax.random.key(1))
+    x = jax.random.normal(jax.random.key(2), (300, 8, 8))
+    want = np.asarray(jnp.argmax(model.apply(params, x), axis=-1))  # oracle: one call, no batching
+    np.testing.assert_array_equal(nets.predict(model, params, x, batch_size=128), want)
+    apply = nets._jitted_apply(model)
+    before = apply._cache_size()
+    for n in (200, 256, 131):  # every batch is 128 images (the last topped up): no new compilation
+        np.testing.assert_array_equal(nets.predict(model, params, x[:n], batch_size=128), want[:n])
+    assert apply._cache_size() == before
+    assert nets.predict(model, params, x[:0]).shape == (0,)
+    with pytest.raises(ValueError, match="`batch_size` must be >= 1; got 0"):
+        nets.predict(model, params, x, batch_size=0)
+
+
+def test_digits_cnn_init_is_the_eager_he_init_compiled_once():
+    models = [nets.digits_cnn(d, k, in_shape=(1, 16, 16)) for d, k in (("max", 1), ("maxblur", 3), ("strided", 1))]
+    key = jax.random.key(3)
+    before = nets._digits_cnn_init._cache_size()
+    params = [m.init(key) for m in models]
+    assert nets._digits_cnn_init._cache_size() <= before + 1  # one compilation for every variant
+    keys = jax.random.split(key, 4)
+    for i, (a, b) in enumerate([(1, 8), (8, 16), (16, 32)]):
+        eager = nets.init_conv(keys[i], a, b, 3)
+        np.testing.assert_allclose(params[0]["convs"][i]["w"], eager["w"], atol=1e-6)
+        np.testing.assert_array_equal(params[1]["convs"][i]["w"], params[0]["convs"][i]["w"])  # same init for every variant
+    np.testing.assert_allclose(params[2]["head"]["w"], nets.init_dense(keys[3], 32, 10)["w"], atol=1e-6)
+
+
+def test_digits_shift_experiment_is_train_accuracy_and_shift_consistency_with_the_documented_keys():
+    """Oracle: the documented recipe written out by hand for one seed and one variant."""
+    variants = [("max", 1), ("strided_blur", 3)]
+    run = nets.digits_shift_experiment(variants, seeds=[4], epochs=1, lr=5e-3, batch_size=64, n_pairs=2, max_shift=1, canvas=12, channels=(2, 3))
+    s = run["settings"]
+    assert s == {
+        "seeds": [4], "epochs": 1, "lr": 5e-3, "batch_size": 64, "optimiser": "Adam", "n_train": 1348, "n_test": 449,
+        "canvas": 12, "max_shift": 1, "pairs_per_image": 2, "channels": [2, 3],
+    }
+    assert [r["name"] for r in run["results"]] == ["MaxPool", "strided conv + Blur-3"]
+    assert [r["filter_size"] for r in run["results"]] == [1, 3]
+    images, labels = cl.load_digits()
+    k_split, k_train, k_test, k_init, k_order, k_pairs = jax.random.split(jax.random.key(1004), 6)
+    tr, te = cl.data.train_test_split(k_split, len(labels))
+    x_train, _, y_train = cl.data.digits_on_canvas(k_train, images[tr], labels[tr], canvas=12)
+    x_test, _, y_test = cl.data.digits_on_canvas(k_test, images[te], labels[te], canvas=12)
+    model = nets.digits_cnn("strided_blur", 3, in_shape=(1, 12, 12), channels=(2, 3))
+    params, _ = nets.train(model, model.init(k_init), (x_train, y_train), key=k_order, epochs=1, batch_size=64, lr=5e-3, progress=False)
+    acc = nets.accuracy(model, params, x_test, y_test)
+    con = cl.shift_consistency(lambda b: nets.predict(model, params, b), x_test, max_shift=1, n_pairs=2, key=k_pairs)
+    row = run["results"][1]
+    assert row["accuracy"] == [pytest.approx(acc, abs=1e-9)] and row["consistency"] == [pytest.approx(con, abs=1e-9)]
+    trained_model, trained_params = run["trained"]["strided conv + Blur-3"]
+    assert trained_model.name == model.name and len(trained_params) == 1
+    np.testing.assert_allclose(trained_params[0]["convs"][0]["w"], params["convs"][0]["w"], atol=1e-6)
+
+
+def test_digits_shift_experiment_errors():
+    with pytest.raises(ValueError, match="`variants` must list at least one"):
+        nets.digits_shift_experiment([])
+    with pytest.raises(ValueError, match=r"`variants` must hold \(downsampling, filter_size\) pairs; got 'max'"):
+        nets.digits_shift_experiment(["max"])
+    with pytest.raises(ValueError, match="`variants` must be one of 'max', 'maxblur', 'strided', 'strided_blur'; got 'avg'"):
+        nets.digits_shift_experiment([("avg", 1)])
+    with pytest.raises(ValueError, match="`variants` must be between 1 and 7"):
+        nets.digits_shift_experiment([("maxblur", 9)])
+    with pytest.raises(ValueError, match="`seeds` must hold at least one seed"):
+        nets.digits_shift_experiment([("max", 1)], seeds=[])
+    with pytest.raises(ValueError, match="`seeds` must be >= 1; got 0"):
+        nets.digits_shift_experiment([("max", 1)], seeds=0)
