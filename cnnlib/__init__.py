@@ -86,6 +86,15 @@ from .aliasing import (
     toy_signal,
     zone_plate,
 )
+# --- invariance ---
+from .invariance import (
+    deformation_sizes,
+    random_deformations,
+    representation_change,
+    rotation_match,
+    template_scores,
+    train_rotation_detector,
+)
 # --- end of re-exports ---
 
 # Submodules imported lazily on first attribute access (cl.plot, cl.widgets, ...).

@@ -79,9 +79,22 @@ def equivariance_error(f: Callable, g: Callable, x: Any, *, g_out: Callable | No
 
     .. math:: e = \\frac{\\|f(g(x)) - g'(f(x))\\|}{\\|f(x)\\|}
 
-    with Frobenius norms over all entries and :math:`g' = ` ``g_out`` (default
-    ``g``). 0 means exactly equivariant on this input; round-off in float32
-    gives about 1e-7.
+    What exactly is measured:
+
+    * the norm is the Frobenius (Euclidean) norm over *all* entries of the
+      arrays, the square root of the sum of squares;
+    * the difference is divided by :math:`\\|f(x)\\|` itself, not by
+      :math:`\\|f(x) - \\overline{f(x)}\\|` (the mean is not removed), so a
+      large constant part of the output makes the error look smaller;
+    * the output transformation :math:`g'` is ``g_out`` (default ``g``),
+      applied to the array ``f(x)`` exactly as given: with ``cl.shift`` that
+      is a whole-pixel (grid) shift, never an interpolated sub-pixel one.
+
+    0 means exactly equivariant on this input; round-off in float32 gives
+    about 1e-7. After a stride-2 layer and an odd input shift no whole-pixel
+    ``g_out`` gives 0; whether the output moved by half a sample instead is
+    another question, measured by :func:`cnnlib.shift_equivariance_errors`
+    (Fourier half-sample shift, mean-removed norm; notebook 05).
 
     Parameters
     ----------

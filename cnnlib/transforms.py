@@ -263,9 +263,15 @@ def warp(x: Any, flow: Any, *, order: int = 1) -> jax.Array:
 
 @partial(jax.jit, static_argnames=("shape",))
 def _unit_flow(key: jax.Array, smoothness: jax.Array, *, shape: tuple) -> jax.Array:
+    noise = jax.random.normal(key, (2, 1) + shape)  # (2, 1, H, W): two fields, one channel each
+    return _blurred_unit_flow(noise, smoothness)
+
+
+def _blurred_unit_flow(noise: jax.Array, smoothness: jax.Array) -> jax.Array:
+    """White noise (2, 1, H, W) blurred by a Gaussian of width ``smoothness``, scaled to a largest length of 1."""
     from .conv import conv2d  # the one convolution
 
-    noise = jax.random.normal(key, (2, 1) + shape)  # (2, 1, H, W): two fields, one channel each
+    shape = noise.shape[-2:]
     radius = (min(shape) - 1) // 2  # fixed, so that `smoothness` can be traced (one compilation per shape)
     t = jnp.arange(-radius, radius + 1, dtype=jnp.float32)
     g = jnp.exp(-(t**2) / (2 * smoothness**2))

@@ -187,3 +187,18 @@ def test_explorer_greys_out_the_sliders_the_chosen_transform_ignores():
     assert enabled() == ["angle"]
     box.controls["transform"].value = "deform"
     assert enabled() == ["amplitude"]
+
+
+def test_grid_shift_error_and_half_sample_error_answer_different_questions():
+    """equivariance_error compares with a whole-pixel shift of f(x), relative to ||f(x)||; after a stride-2
+    layer and an odd input shift none reproduces the output. shift_equivariance_errors (notebook 05) asks
+    whether the output moved by half a sample, read by Fourier interpolation: for a band-limited map, yes."""
+    j = np.arange(32)
+    x = jnp.asarray(np.cos(2 * np.pi * 3 * j / 32)[None, :].repeat(32, axis=0), jnp.float32)   # 3 cycles, circular
+    subsample = lambda z: z[..., ::2]  # noqa: E731  (32, 16): well below the new Nyquist frequency
+    right = lambda z: cl.shift(z, 0, 1)  # noqa: E731
+    grid = [cl.equivariance_error(subsample, right, x, g_out=lambda z, d=d: cl.shift(z, 0, d)) for d in (-1, 0, 1)]
+    # a shift of the cosine by one input pixel changes its phase by 2 pi 3 / 32: error 2 sin(pi 3 / 32) either way
+    np.testing.assert_allclose(min(grid), 2 * np.sin(np.pi * 3 / 32), rtol=1e-4)
+    half = cl.shift_equivariance_errors(subsample, x, [1])[0, 0]
+    assert half < 1e-4
