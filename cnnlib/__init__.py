@@ -95,6 +95,8 @@ from .invariance import (
     template_scores,
     train_rotation_detector,
 )
+# --- priors ---
+from .priors import canvas_experiment, global_max_net
 # --- end of re-exports ---
 
 # Submodules imported lazily on first attribute access (cl.plot, cl.widgets, ...).
