@@ -80,6 +80,13 @@ def _zone_frame(x: jax.Array, taps: jax.Array, s: jax.Array):
     return held, spec, fraction
 
 
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ... for the widget's titles."""
+    n = int(n)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 class _ZonePlateState:
     """The image, the figure and its artists, built once."""
 
@@ -120,8 +127,8 @@ class _ZonePlateState:
         half = 0.5 / s
         self.nyquist.set_bounds(-half, -half, 2 * half, 2 * half)
         blur = "no blur" if filter_size == 1 else f"blur {filter_size} taps"
-        self.titles[0].set_text(f"every {s}. pixel, {blur}")
-        self.titles[1].set_text("its spectrum (new Nyquist limit dashed)")
+        self.titles[0].set_text(f"every {_ordinal(s)} pixel, {blur}")
+        self.titles[1].set_text("its spectrum (dashed: new Nyquist limit)")
         return f"stride {s}, {blur}: {fraction:.0%} of the subsampled image's energy is aliased"
 
 
