@@ -350,3 +350,49 @@ def test_exercise_checkers(checker, right, wrong, hint, capsys):
     assert checker(None) == False
     assert capsys.readouterr().out.startswith("✗ Not yet.")
     assert checker("abc") == False  # never raises
+
+
+# --- notebook 04 gives no answer away --------------------------------------------------------
+
+
+def _notebook_text_before(path, title):
+    """Sources and printed outputs of every cell before the markdown cell that contains ``title``."""
+    import json
+
+    cells = json.loads(path.read_text())["cells"]
+
+    def text(cell):
+        parts = ["".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]]
+        for out in cell.get("outputs", []):
+            parts.append("".join(out.get("text", "")))
+            parts.append("".join(out.get("data", {}).get("text/plain", "")))
+        return "\n".join(parts)
+
+    at = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and title in text(c))
+    return "\n".join(text(c) for c in cells[:at])
+
+
+def notebook_04_leaks(path):
+    """The exercises of notebook 04 whose answer an earlier cell prints, asserts or states."""
+    import re
+
+    leaks = []
+    if re.search(r"\b128\b", _notebook_text_before(path, "Exercise 1")):  # log10 N = -64 log10(0.01) = 128
+        leaks.append(1)
+    if re.search(r"\b69\b|68\.97", _notebook_text_before(path, "Exercise 2")):  # 2^(-1/n) >= 0.99 from n = 69
+        leaks.append(2)
+    if re.search(r"47\.6|0\.476|52\.4|\\pi\s*/\s*6", _notebook_text_before(path, "Exercise 3")):  # 1 - pi/6
+        leaks.append(3)
+    earlier = _notebook_text_before(path, "Exercise 4")  # the mean normalised torus distance, sqrt(1/3) = 0.577
+    if re.search(r"0\.57\d|0\.58\b|sqrt\{1/3\}|sqrt\{\\tfrac13\}|√\(1/3\)|sqrt\(1 / 3\)", earlier):
+        leaks.append(4)
+    return leaks
+
+
+def test_notebook_04_shows_no_exercise_answer_before_its_exercise():
+    """Issue 15: the table of corner shares printed 47.6% for d = 3 before Exercise 3 asked for it, and the
+    torus formula and table gave 0.577 before Exercise 4 asked to measure it."""
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "04_curse_of_dimensionality.ipynb"
+    assert notebook_04_leaks(path) == []
