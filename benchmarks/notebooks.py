@@ -35,7 +35,10 @@ TRAINING_BUDGET_S = 60.0
 FLOOR_FACTOR = 4.0
 SLOWEST = 3  # cells named per notebook (pytest --durations)
 DURATION = re.compile(r"^\s*([\d.]+)s\s+call\s+\S+::Cell (\d+)\s*$", re.M)
-TRAINING = re.compile(r"\bcl\.nets\.(train|digits_cnn|fit)\w*\(|\bnets\.train\(")
+TRAINING = re.compile(
+    r"\bcl\.nets\.(train|digits_cnn|digits_shift_experiment|fit)\w*\(|\bnets\.train\(|\blenet\.train\("
+    r"|\blearning_curve\(|\btrain_rotation_detector\(|\bcanvas_experiment\("
+)
 
 
 def floor_notebook(path: pathlib.Path = FLOOR) -> pathlib.Path:

@@ -298,3 +298,10 @@ def test_interleaved_averages_fast_calls_over_a_minimum_sample():
     assert calls["slow"] == 3 + 2 * 2  # three calibration calls, then one untimed and one timed call per round
     assert calls["fast"] > 100  # each sample of the fast function is many calls in a row
     assert max(times["fast"]) < 0.001 <= min(times["slow"])  # per-call seconds, not per-sample
+
+
+def test_the_notebooks_that_train_nets_get_the_training_budget():
+    """02-06 train networks (through cnnlib helpers), so each has the 60 s budget; 00 and 01 do not."""
+    found = {p.name[:2]: notebooks.trains(p) for p in notebooks.find()}
+    assert {k: v for k, v in found.items() if k in ("00", "01")} == {"00": False, "01": False}
+    assert all(found[k] for k in ("02", "03", "04", "05", "06") if k in found)
