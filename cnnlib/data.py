@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.resources
+import json
 import io
 import math
 import pathlib
@@ -50,6 +51,7 @@ __all__ = [
     "as_batch",
     "load_digits",
     "load_mnist",
+    "load_zhang_results",
     "digits_on_canvas",
     "train_test_split",
     "DataCorruptedError",
@@ -445,3 +447,23 @@ def load_mnist() -> tuple[jax.Array, jax.Array]:
     with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
         images, labels = np.array(npz["images"]), np.array(npz["labels"])  # (5000, 28, 28), (5000,) uint8
     return jnp.asarray(images, dtype=jnp.float32) / 255.0, jnp.asarray(labels, dtype=jnp.int32)
+
+
+# ------------------------------------------------------ stored results ---
+
+
+def load_zhang_results() -> dict:
+    """The stored longer run of notebook 05's digits experiment, as a dict.
+
+    ``data/zhang_results.json`` is written by ``scripts/zhang_reproduction.py``
+    (its settings and each seed's values are inside) and checked against its
+    sha256 like every bundled file, so notebook 05 reads it also where cnnlib
+    was installed from a wheel.
+
+    Examples
+    --------
+    >>> stored = load_zhang_results()
+    >>> isinstance(stored, dict) and len(stored) > 0
+    True
+    """
+    return json.loads(_read_checked(_DATA_DIR, "zhang_results.json").decode("utf-8"))
