@@ -20,6 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 __all__ = [
+    "check_image_shape",
     "as_float_array",
     "check_ndim",
     "check_shape",
@@ -141,6 +142,15 @@ def check_int(value: Any, name: str, *, minimum: int | None = None, maximum: int
     if maximum is not None and value > maximum:
         raise ValueError(f"`{name}` must be <= {maximum}; got {value}.")
     return value
+
+
+def check_image_shape(shape: Any, name: str = "shape", *, minimum: int = 2) -> tuple[int, int]:
+    """A 2-D image size ``(H, W)`` of whole numbers, each at least ``minimum``."""
+    try:
+        h, w = shape
+        return (check_int(h, name, minimum=minimum), check_int(w, name, minimum=minimum))
+    except (TypeError, ValueError):
+        raise ValueError(f"`{name}` must be (H, W) with H, W >= {minimum}; got {describe(shape)}.") from None
 
 
 def check_positive_int(value: Any, name: str) -> int:

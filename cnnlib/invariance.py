@@ -34,7 +34,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._validate import as_float_array, check_int, check_key, check_ndim, check_real, check_shape, describe
+from ._validate import as_float_array, check_image_shape, check_int, check_key, check_ndim, check_real, check_shape, describe
 from .conv import conv2d
 from .transforms import _blurred_unit_flow, _flow_gradient_norm, _warp, rotate
 
@@ -369,11 +369,7 @@ def random_deformations(
     ((3, 2, 16, 16), [1.5, 1.5, 1.5])
     """
     key = check_key(key)
-    try:
-        h, w = shape
-        shape = (check_int(h, "shape", minimum=2), check_int(w, "shape", minimum=2))
-    except (TypeError, ValueError):
-        raise ValueError(f"`shape` must be (H, W) with H, W >= 2; got {describe(shape)}.") from None
+    shape = check_image_shape(shape, "shape")
     n = check_int(n, "n", minimum=1)
     amp = _range(amplitude, "amplitude", minimum=0.0, min_inclusive=True)
     smooth = _range(smoothness, "smoothness", minimum=0.0, min_inclusive=False)

@@ -30,7 +30,7 @@ import jax
 import jax.numpy as jnp
 from jax.scipy.ndimage import map_coordinates
 
-from ._validate import as_float_array, check_choice, check_int, check_key, check_ndim, check_real, check_shape, describe
+from ._validate import as_float_array, check_image_shape, check_choice, check_int, check_key, check_ndim, check_real, check_shape, describe
 
 __all__ = ["shift", "rotate90", "rotate", "rescale", "warp", "smooth_flow", "flow_gradient_norm"]
 
@@ -313,11 +313,7 @@ def smooth_flow(key: Any, shape: tuple[int, int], amplitude: float, smoothness: 
     ((2, 32, 32), 3.0)
     """
     key = check_key(key)
-    try:
-        h, w = shape
-        shape = (check_int(h, "shape", minimum=2), check_int(w, "shape", minimum=2))
-    except (TypeError, ValueError):
-        raise ValueError(f"`shape` must be (H, W) with H, W >= 2; got {describe(shape)}.") from None
+    shape = check_image_shape(shape, "shape")
     amplitude = check_real(amplitude, "amplitude", minimum=0.0)
     smoothness = check_real(smoothness, "smoothness", minimum=0.0, min_inclusive=False)
     return amplitude * _unit_flow(key, jnp.float32(smoothness), shape=shape)
