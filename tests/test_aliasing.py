@@ -558,22 +558,15 @@ def test_checkers_give_specific_hints(capsys):
 
 def test_notebook_05_shows_no_exercise_answer_before_its_exercise():
     """Issue 19: no cell before an exercise may print, assert or state its answer (the old 'by hand' paragraph did)."""
-    import json
     import pathlib
     import re
 
-    cells = json.loads((pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "05_aliasing.ipynb").read_text())["cells"]
+    from notebook_text import text_before
 
-    def text(cell):
-        parts = ["".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]]
-        for out in cell.get("outputs", []):
-            parts.append("".join(out.get("text", "")))
-            parts.append("".join(out.get("data", {}).get("text/plain", "")))
-        return "\n".join(parts)
+    path = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "05_aliasing.ipynb"
 
     def before(title):
-        at = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and title in text(c))
-        return "\n".join(text(c) for c in cells[:at])
+        return text_before(path, title)
 
     assert "0.375" not in before("Exercise 1")  # stripes at 0.375 cycle per pixel, subsampled by 2
     earlier = before("Exercise 2")  # blur_pool1d([0, 0, 1, 1, 0, 0, 1, 1], b_3, stride 2) = [0.25, 0.75, 0.25, 0.75]

@@ -357,19 +357,9 @@ def test_exercise_checkers(checker, right, wrong, hint, capsys):
 
 def _notebook_text_before(path, title):
     """Sources and printed outputs of every cell before the markdown cell that contains ``title``."""
-    import json
+    from notebook_text import text_before
 
-    cells = json.loads(path.read_text())["cells"]
-
-    def text(cell):
-        parts = ["".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]]
-        for out in cell.get("outputs", []):
-            parts.append("".join(out.get("text", "")))
-            parts.append("".join(out.get("data", {}).get("text/plain", "")))
-        return "\n".join(parts)
-
-    at = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and title in text(c))
-    return "\n".join(text(c) for c in cells[:at])
+    return text_before(path, title)
 
 
 def notebook_04_leaks(path):
