@@ -20,6 +20,10 @@ import jax.numpy as jnp
 import numpy as np
 
 __all__ = [
+    "MAX_ELEMENTS",
+    "check_bool",
+    "check_finite",
+    "check_size",
     "check_image_shape",
     "as_float_array",
     "check_ndim",
@@ -32,6 +36,11 @@ __all__ = [
     "ntuple",
     "describe",
 ]
+
+
+# The most array entries one public call may ask for (1 GiB of float32). A size beyond
+# this is refused up front, with what it would need, instead of starting to allocate.
+MAX_ELEMENTS = 2**28
 
 
 def describe(value: Any) -> str:
@@ -209,3 +218,39 @@ def ntuple(value: Any, n: int, name: str, *, minimum: int = 1) -> tuple[int, ...
     else:
         raise TypeError(f"`{name}` must be an int or a sequence of {n} ints; got {describe(value)}.")
     return tuple(check_int(v, name, minimum=minimum) for v in items)
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value`` if it is ``True`` or ``False`` (also NumPy's); refuse ``'no'``, 0, None."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"`{name}` must be True or False; got {describe(value)}.")
+
+
+def check_finite(x: Any, name: str) -> Any:
+    """Return ``x`` (an array) if every entry is finite; NaN or inf get a ``ValueError``.
+
+    Inside a caller's ``jit`` (a tracer) nothing can be checked and ``x`` passes.
+    """
+    if isinstance(x, jax.core.Tracer):
+        return x
+    arr = np.asarray(x)
+    if arr.size and np.issubdtype(arr.dtype, np.inexact) and not np.isfinite(arr).all():
+        bad = "NaN" if np.isnan(arr).any() else "inf"
+        raise ValueError(f"`{name}` must be finite; it contains {bad}.")
+    return x
+
+
+def check_size(entries: Any, name: str, what: str = "the result", *, limit: int = MAX_ELEMENTS) -> int:
+    """Refuse a call whose arrays would hold more than ``limit`` entries, before allocating.
+
+    ``entries`` is the number of entries the call would create (a Python int, so
+    it cannot overflow); ``name`` is the argument that set it.
+    """
+    entries = int(entries)
+    if entries > limit:
+        raise ValueError(
+            f"`{name}` is too large: {what} would have {entries:,} entries "
+            f"({4 * entries / 2**30:.1f} GiB of float32; the limit is {4 * limit / 2**30:.0f} GiB)."
+        )
+    return entries
