@@ -10,7 +10,8 @@ Usage::
 
 Sections: ``conv`` (convolution methods, first-call compile, validation
 overhead, import time), ``scaling`` (dense vs conv as the image grows),
-``widgets`` (slider latency and compilations), ``notebooks`` (nbval wall time
+``widgets`` (slider latency and compilations in the kernel), ``browser``
+(key press to painted picture in JupyterLab, headless Chromium), ``notebooks`` (nbval wall time
 against a floor). Each record of the JSON holds section, case, method,
 median_s, ratio, target and passed (see :mod:`benchmarks.core`). The exit
 code is 0 unless ``--strict`` is given and a target failed.
@@ -24,12 +25,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from . import conv_methods, core, notebooks, scaling, widgets
+from . import browser, conv_methods, core, notebooks, scaling, widgets
 
 SECTIONS: dict[str, Any] = {
     "conv": conv_methods,
     "scaling": scaling,
     "widgets": widgets,
+    "browser": browser,
     "notebooks": notebooks,
 }
 
@@ -76,13 +78,23 @@ def _widget_table(records: Sequence[Mapping[str, Any]]) -> str:
     return core.table(rows, ["widget", "control", "median", "p95", "CPU", "PNG CPU", "KiB", "compiles", "note", "target", ""])
 
 
+def _browser_table(records: Sequence[Mapping[str, Any]]) -> str:
+    parts = ("to_kernel", "server", "server_cpu", "draw", "encode", "back", "decode", "paint")
+    rows = [[r["case"], _S(r["median_s"]), _get("p95_s", _S)(r), _get("moves")(r),
+             *(_get(f"{p}_median_s", _S)(r) for p in parts), _get("png_kib", lambda v: f"{v:.0f}")(r),
+             r["target"] or "", core.verdict_text(r["passed"])] for r in records]
+    return core.table(rows, ["widget", "median", "p95", "moves", "to kernel", "server", "server CPU", "draw",
+                             "PNG encode", "back", "decode", "paint", "KiB", "target", ""])
+
+
 def _notebook_table(records: Sequence[Mapping[str, Any]]) -> str:
     rows = [[r["case"], _S(r["median_s"]), core.fmt_ratio(r["ratio"]), _get("cpu_s", _S)(r), r.get("note", ""),
              r["target"] or "", core.verdict_text(r["passed"])] for r in records]
     return core.table(rows, ["notebook", "wall", "vs floor", "CPU", "note", "target", ""])
 
 
-TABLES = {"conv": _conv_table, "scaling": _scaling_table, "widgets": _widget_table, "notebooks": _notebook_table}
+TABLES = {"conv": _conv_table, "scaling": _scaling_table, "widgets": _widget_table, "browser": _browser_table,
+          "notebooks": _notebook_table}
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
