@@ -82,7 +82,7 @@ notebooks: $(STAMP)
 	done
 	$(BIN)/python scripts/slides.py annotate $(NOTEBOOKS)
 
-bench: $(STAMP)
+bench: $(STAMP) browser
 	$(BIN)/python -m benchmarks.run --json build/bench.json $(BENCH_ARGS)
 
 # JavaScript for the static decks and site (reveal.js, require.js, MathJax, the widgets
