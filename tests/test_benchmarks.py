@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from benchmarks import conv_methods, core, notebooks, run, scaling, widgets
+from benchmarks import browser, conv_methods, core, notebooks, run, scaling, widgets
 
 
 # --------------------------------------------------------------------------- targets and records
@@ -209,6 +209,49 @@ def test_floor_notebook_and_training_detection(tmp_path):
     nb.cells.append(nbformat.v4.new_code_cell("params = cl.nets.train(model, x, y, key=key)"))
     nbformat.write(nb, tmp_path / "trains.ipynb")
     assert notebooks.trains(tmp_path / "trains.ipynb")
+
+
+# --------------------------------------------------------------------------- the browser section (nothing started)
+def test_browser_moves_are_split_by_the_kernel_tick_inside_them():
+    # Times in ms (the page) and s (the kernel), on one clock: two moves, the second one's tick recorded.
+    moves = [{"key": 1000.0, "src": 1090.0, "decoded": 1100.0, "painted": 1104.0},
+             {"key": 2000.0, "src": 2060.0, "decoded": 2070.0, "painted": 2075.0}]
+    ticks = [{"start": 1.010, "end": 1.070, "cpu_s": 0.05, "png_s": 0.040, "draw_s": 0.030},  # inside move 1
+             {"start": 1.500, "end": 1.600},  # between the moves: not matched
+             {"start": 2.015, "end": 2.050, "cpu_s": 0.03, "png_s": 0.020, "draw_s": 0.015}]
+    parts = browser.split(moves, ticks)
+    assert parts["total"] == pytest.approx([0.104, 0.075])
+    assert parts["to_kernel"] == pytest.approx([0.010, 0.015])
+    assert parts["server"] == pytest.approx([0.060, 0.035]) and parts["server_cpu"] == pytest.approx([0.05, 0.03])
+    assert parts["draw"] == pytest.approx([0.030, 0.015]) and parts["encode"] == pytest.approx([0.010, 0.005])
+    assert parts["update"] == pytest.approx([0.020, 0.015])
+    assert parts["back"] == pytest.approx([0.020, 0.010])
+    assert parts["decode"] == pytest.approx([0.010, 0.010]) and parts["paint"] == pytest.approx([0.004, 0.005])
+
+
+def test_browser_notebook_builds_every_widget_in_a_cell_of_its_own(tmp_path):
+    import ast
+
+    import nbformat
+
+    names = ["filter_explorer", "stride_explorer"]
+    browser.write_notebook(tmp_path / "b.ipynb", names, tmp_path / "ticks")
+    nb = nbformat.read(tmp_path / "b.ipynb", as_version=4)
+    assert len(nb.cells) == 1 + len(names)
+    for cell in nb.cells:
+        ast.parse(cell.source)  # valid Python after formatting
+    assert all(repr(n) in c.source for n, c in zip(names, nb.cells[1:]))
+    assert "def instrument" in nb.cells[0].source and str(tmp_path / "ticks") in nb.cells[0].source
+
+
+def test_browser_section_is_registered_and_reports_a_missing_browser(monkeypatch, capsys):
+    assert run.SECTIONS["browser"] is browser and "browser" in run.TABLES
+    monkeypatch.setattr(browser, "missing", lambda: "no chromium here")
+    monkeypatch.setattr(widgets, "discover", lambda: {"filter_explorer": None})
+    records = browser.run(quick=True, log=print)
+    assert [(r["case"], r["passed"]) for r in records] == [("filter_explorer", None)]
+    assert "not measured: no chromium here" in capsys.readouterr().out
+    assert "filter_explorer" in run.TABLES["browser"](records)
 
 
 # --------------------------------------------------------------------------- the command line
