@@ -69,12 +69,12 @@ def _resolve(module: str, node: ast.ImportFrom, files: dict[str, pathlib.Path]) 
     return ".".join(base + ([node.module] if node.module else []))
 
 
-def imports_of(module: str, files: dict[str, pathlib.Path], top: str = "cnnlib") -> Iterator[tuple[str, int]]:
-    """(imported cnnlib module, line) for every import statement anywhere in ``module``'s file.
+def imports_of(module: str, files: dict[str, pathlib.Path], top: str = "cnnlib") -> Iterator[tuple[str, int, bool]]:
+    """(imported cnnlib module, line, whether it exists) for every import statement anywhere in ``module``'s file.
 
     ``from X import a`` is an edge to ``X.a`` when that is a module, else to ``X``.
-    Only modules of the package count; an import of a name that does not exist
-    (yet) points at the nearest module that does.
+    Only modules of the package count. A module that is not there (``from .conv
+    import f`` in a folder without ``conv``) is yielded with ``False``.
     """
     tree = ast.parse(files[module].read_text(), filename=str(files[module]))
     for node in ast.walk(tree):
@@ -89,20 +89,19 @@ def imports_of(module: str, files: dict[str, pathlib.Path], top: str = "cnnlib")
         for target in targets:
             if target != top and not target.startswith(top + "."):
                 continue
-            while target not in files and "." in target:  # a name inside a module, or a module not there
-                target = target.rsplit(".", 1)[0]
-            if target in files and target != module:
-                yield target, node.lineno
+            if target != module:
+                yield target, node.lineno, target in files
 
 
 def import_graph(package: pathlib.Path = PACKAGE) -> tuple[dict[str, dict[str, int]], dict[str, pathlib.Path]]:
-    """module -> {imported module: first line that imports it}, and the module files."""
+    """module -> {imported module: first line that imports it}, and the module files (imports of missing modules left out)."""
     files = module_files(package)
     graph: dict[str, dict[str, int]] = {}
     for module in files:
         edges: dict[str, int] = {}
-        for target, line in imports_of(module, files, top=package.name):
-            edges.setdefault(target, line)
+        for target, line, exists in imports_of(module, files, top=package.name):
+            if exists:
+                edges.setdefault(target, line)
         graph[module] = edges
     return graph, files
 
@@ -188,6 +187,17 @@ def test_the_walker_sees_the_package():
     assert any(layer(t) == "core" for t in GRAPH["cnnlib.widgets"]) or any(
         layer(t) == "core" for m in FILES if layer(m) == "widgets" for t in GRAPH[m]
     ), "widgets are built from core ops"
+
+
+def test_every_import_names_a_module_that_exists():
+    # A relative import that misses (``from .conv import`` where ``..conv`` was meant) fails only when run.
+    bad = sorted({
+        f"{_where(FILES, m, line)}: {m} imports {t}, which is not a module of cnnlib (a relative import one level off?)"
+        for m in FILES
+        for t, line, exists in imports_of(m, FILES)
+        if not exists
+    })
+    assert not bad, "\n".join(bad)
 
 
 def test_no_import_cycles():
@@ -331,14 +341,16 @@ def test_walker_resolves_relative_and_function_level_imports(tmp_path):
         "conv.py": "from ._validate import check_int\nfrom . import pool\n",
         "pool.py": "def f():\n    from .conv import conv2d\n",
         "widgets/__init__.py": "from .filters import explorer\n",
-        "widgets/filters.py": "from .. import conv\nfrom ..pool import f\nimport cnnlib.conv.missing_name\n",
+        "widgets/filters.py": "from .. import conv\nfrom ..pool import f\nfrom .conv import g\n",
     })
     graph, _ = import_graph(package)
     assert graph["cnnlib"] == {"cnnlib.conv": 1}
     assert graph["cnnlib.conv"] == {"cnnlib._validate": 1, "cnnlib.pool": 2}
     assert graph["cnnlib.pool"] == {"cnnlib.conv": 2}  # inside a function
     assert graph["cnnlib.widgets"] == {"cnnlib.widgets.filters": 1}  # a package's own __init__ anchors `.`
-    assert graph["cnnlib.widgets.filters"] == {"cnnlib.conv": 1, "cnnlib.pool": 2}
+    assert graph["cnnlib.widgets.filters"] == {"cnnlib.conv": 1, "cnnlib.pool": 2}  # .conv (missing) left out
+    assert [(t, e) for t, _, e in imports_of("cnnlib.widgets.filters", module_files(package))][-1] == (
+        "cnnlib.widgets.conv", False)
     assert cycles(graph) == [["cnnlib.conv", "cnnlib.pool", "cnnlib.conv"]]
 
 
