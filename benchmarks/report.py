@@ -62,6 +62,15 @@ def widgets(records: Sequence[Mapping[str, Any]]) -> str:
     return table(rows, ["widget", "median", "p95", "CPU median", "of it PNG (CPU)", "compiles", "targets"])
 
 
+def browser(records: Sequence[Mapping[str, Any]]) -> str:
+    ms = lambda r, k: fmt_seconds(r.get(f"{k}_median_s"))  # noqa: E731
+    rows = [[r["case"], fmt_seconds(r["median_s"]), fmt_seconds(r.get("p95_s")), r.get("moves", "-"), ms(r, "to_kernel"),
+             ms(r, "server"), ms(r, "server_cpu"), ms(r, "draw"), ms(r, "encode"), ms(r, "back"), ms(r, "decode"),
+             ms(r, "paint"), _failed(r)] for r in records]
+    return table(rows, ["widget", "key press -> painted", "p95", "moves", "to kernel", "server", "server CPU", "draw",
+                        "PNG encode", "back", "decode", "paint", "targets"])
+
+
 def notebooks(records: Sequence[Mapping[str, Any]]) -> str:
     yes = {True: "yes", False: "no", None: ""}
     rows = [[r["case"], fmt_seconds(r["median_s"]), fmt_seconds(r.get("cpu_s")), fmt_ratio(r["ratio"]),
@@ -69,7 +78,7 @@ def notebooks(records: Sequence[Mapping[str, Any]]) -> str:
     return table(rows, ["notebook", "wall", "CPU", "vs floor", "CPU within budget", "targets"])
 
 
-SECTIONS = {"conv": conv, "scaling": scaling, "widgets": widgets, "notebooks": notebooks}
+SECTIONS = {"conv": conv, "scaling": scaling, "widgets": widgets, "browser": browser, "notebooks": notebooks}
 
 
 def markdown(doc: Mapping[str, Any]) -> str:
