@@ -229,6 +229,13 @@ def run(*, quick: bool = False, log: Callable[[str], None] = print, profile: boo
     matplotlib.use("Agg")
     cl.plot.setup()  # the notebooks' plotting defaults: the widgets render under them there
     records = []
-    for name, make in discover().items():
+    try:
+        found = discover()
+    except Exception as err:  # noqa: BLE001 - cnnlib.widgets itself does not import: say so, keep the run going
+        rec = record(SECTION, "cnnlib.widgets", "all controls", None, note=f"not measured: {type(err).__name__}: {err}"[:200])
+        hold(rec, "builds", False, "==", True)
+        log(f"  {rec['note']}")
+        return [rec]
+    for name, make in found.items():
         records += measure(name, make, passes=1 if quick else PASSES, profile=profile, log=log)
     return records

@@ -254,6 +254,17 @@ def test_browser_section_is_registered_and_reports_a_missing_browser(monkeypatch
     assert "filter_explorer" in run.TABLES["browser"](records)
 
 
+def test_widget_sections_report_a_broken_cnnlib_widgets_instead_of_stopping_the_run(monkeypatch):
+    def broken():
+        raise ModuleNotFoundError("No module named 'cnnlib.widgets._validate'")
+
+    monkeypatch.setattr(widgets, "discover", broken)
+    monkeypatch.setattr(browser, "missing", lambda: None)
+    for section in (widgets, browser):
+        [rec] = section.run(quick=True, log=lambda s: None)
+        assert rec["case"] == "cnnlib.widgets" and rec["passed"] is False and "cnnlib.widgets._validate" in rec["note"]
+
+
 # --------------------------------------------------------------------------- the command line
 def test_run_prints_tables_and_writes_json(tmp_path, monkeypatch, capsys):
     def fake_run(*, quick, log, **_):
