@@ -367,7 +367,7 @@ ODD = [float("nan"), float("inf"), -float("inf"), 10**400, [[1, 2], [3]], "abc",
 
 # --------------------------------------------------------------------- the table's tests
 def test_the_table_covers_every_checker_and_every_notebook_exercise():
-    public = {n for n in ex.__dict__ if n.startswith("check_")} - {"check_number", "check_array", "check_whole"}
+    public = {n for n in ex.__dict__ if n.startswith("check_")} - {"check_number", "check_array", "check_whole", "check_shape"}
     assert {e.checker for e in EXERCISES} == public
     in_notebooks = set()
     for path in NOTEBOOKS:
@@ -535,13 +535,43 @@ def test_symmetrize_is_tested_on_several_sizes_and_a_symmetric_kernel(capsys):
 
 
 def test_exercise_settings_are_checked_too(capsys):
-    ok, line = said(lambda: ex.check_dense_params((16 * 16 * 6 + 1) * -3, n_outputs=-3), capsys)
-    assert not ok and "`n_outputs` must be a whole number >= 1; got -3" in line
+    # A setting is the notebook author's choice, not the student's answer: a bad one raises, naming it
+    # (before issue 18: check_dense_params(-9231, n_outputs=-3) said "Correct").
+    with pytest.raises(ValueError, match="`n_outputs` must be >= 1; got -3"):
+        ex.check_dense_params((16 * 16 * 6 + 1) * -3, n_outputs=-3)
     assert said(lambda: ex.check_dense_params((16 * 16 * 6 + 1) * 7, n_outputs=7), capsys)[0]
-    ok, line = said(lambda: ex.check_output_size(6, n=11, k=5, stride=0, padding=2), capsys)
-    assert not ok and "`stride`" in line
-    ok, line = said(lambda: ex.check_torus_mean(0.577, d=-5), capsys)
-    assert not ok and "`d`" in line
+    with pytest.raises(ValueError, match="`stride` must be >= 1"):
+        ex.check_output_size(6, n=11, k=5, stride=0, padding=2)
+    with pytest.raises(ValueError, match="`n` must be an integer; got 11.0"):
+        ex.check_output_size(6, n=11.0, k=5, stride=2, padding=2)
+    with pytest.raises(ValueError, match="`d` must be >= 1"):
+        ex.check_torus_mean(0.577, d=-5)
+
+
+def test_torus_mean_target_is_exact_in_low_dimensions(capsys):
+    # The wrapped gap per coordinate is uniform on [0, 1/2]. d = 1: E g / (1/2) = 1/2 exactly.
+    # d = 2: E sqrt(u^2 + v^2) over [0, 1/2]^2 is (sqrt(2) + asinh(1)) / 6, divided by sqrt(2)/2.
+    # The old target sqrt(1/3) (1 - 1/(10 d)) was 0.520 and 0.548: both right answers were refused.
+    exact_2 = (math.sqrt(2) + math.asinh(1)) / 6 / (math.sqrt(2) / 2)
+    assert said(lambda: ex.check_torus_mean(0.5, d=1), capsys)[0]
+    assert said(lambda: ex.check_torus_mean(exact_2, d=2), capsys)[0]
+    assert not said(lambda: ex.check_torus_mean(math.sqrt(1 / 3) * 0.9, d=1), capsys)[0]
+    rng = np.random.default_rng(0)  # d = 3 against Monte Carlo (1e6 pairs: standard error 2e-4)
+    gaps = rng.random((10**6, 3)) / 2
+    assert said(lambda: ex.check_torus_mean(float(np.sqrt((gaps**2).sum(1)).mean() / (math.sqrt(3) / 2)), d=3), capsys)[0]
+
+
+def test_one_shape_checker_and_one_array_reader():
+    # Issue 18: sharing.py had two near-copies of a shape check, lenet.py a third, and the checkers of
+    # notebooks 00 and 03 repeated the preamble that reads an array answer.
+    import inspect
+
+    from cnnlib.exercises import equivariance, filters, lenet, sharing
+
+    for module in (sharing, lenet):
+        assert "read_shape" not in inspect.getsource(module) and "check_shape(" in inspect.getsource(module)
+    for module in (filters, equivariance):
+        assert "read_array(answer" not in inspect.getsource(module)
 
 
 def test_output_size_when_the_window_does_not_fit(capsys):

@@ -1,10 +1,13 @@
 """Checkers for the notebooks' exercises: ``cl.exercises.check_...(answer)``.
 
 Each prints a tick, or "Not yet" with a specific hint (see :mod:`._core`),
-and never raises; a student's answer is read in one place, :mod:`._answers`.
+and never raises on an answer (a bad setting of the exercise, such as
+``n_outputs=-3``, raises a ValueError naming it); a student's answer is read
+in one place, :mod:`._answers`.
 """
 from ._answers import Unreadable, read_array, read_number, read_shape, read_side, read_whole, read_whole_set
-from ._core import Verdict, check_array, check_number, check_whole, checker, not_answered, report
+from ._core import NotYet, SettingError, Verdict, array_answer, check_array, check_number, check_shape, check_whole, checker
+from ._core import not_answered, report, setting
 
 # Each block below belongs to one topic module; keep the names explicit.
 # --- filters (notebook 00) ---

@@ -23,9 +23,23 @@ from typing import Any
 
 import numpy as np
 
-from ._answers import Unreadable, read_array, read_number, read_side, read_whole
+from .._validate import check_int
+from ._answers import Unreadable, read_array, read_number, read_shape, read_side, read_whole
 
-__all__ = ["Verdict", "not_answered", "report", "checker", "check_number", "check_whole", "check_array"]
+__all__ = [
+    "Verdict",
+    "NotYet",
+    "SettingError",
+    "not_answered",
+    "report",
+    "checker",
+    "setting",
+    "array_answer",
+    "check_number",
+    "check_whole",
+    "check_shape",
+    "check_array",
+]
 
 TICK = "\u2713"
 CROSS = "\u2717"
@@ -62,6 +76,28 @@ class Verdict:
         """Display nothing: the printed line is the verdict."""
 
 
+class NotYet(Exception):
+    """Raised inside a checker to end it with ``✗ Not yet. <text>`` (:func:`checker` prints it)."""
+
+
+class SettingError(ValueError):
+    """A checker's own setting (``n``, ``k``, ``d``, ...) is wrong: a mistake of the notebook's author.
+
+    The one error a checker lets through: a student's answer, however odd,
+    gets "Not yet", but a checker asked about a layer with -3 outputs cannot
+    say what is right, and a "Not yet" would send the student after an error
+    that is not theirs. Raised as a ``ValueError`` naming the setting.
+    """
+
+
+def setting(value: Any, name: str, *, minimum: int, maximum: int = 10**5) -> int:
+    """An exercise's own setting: a Python or NumPy int in [minimum, maximum], else :class:`SettingError`."""
+    try:
+        return check_int(value, name, minimum=minimum, maximum=maximum)
+    except (TypeError, ValueError) as err:
+        raise SettingError(f"The exercise's {err}") from None
+
+
 def not_answered(answer: Any) -> bool:
     """True for the stub's placeholder (``None`` or ``...``)."""
     return answer is None or answer is Ellipsis
@@ -78,7 +114,9 @@ def checker(fn: Callable[..., Verdict]) -> Callable[..., Verdict]:
 
     The known odd answers are refused by the readers with a specific hint;
     this is the safety net for the unknown ones (and for a checker called
-    with the wrong arguments).
+    with the wrong arguments). :class:`NotYet` raised inside prints its text
+    as the hint; :class:`SettingError` (a bad setting such as
+    ``n_outputs=-3``, the notebook author's mistake) is raised, not hidden.
 
     Examples
     --------
@@ -94,7 +132,11 @@ def checker(fn: Callable[..., Verdict]) -> Callable[..., Verdict]:
     def wrapped(*args: Any, **kwargs: Any) -> Verdict:
         try:
             verdict = fn(*args, **kwargs)
-        except Exception as err:  # the promise: a checker never raises
+        except SettingError:
+            raise
+        except NotYet as err:
+            return report(False, "", str(err))
+        except Exception as err:  # the promise: a checker never raises on an answer
             text = str(err).splitlines()[0] if str(err) else ""
             text = text if len(text) <= 120 else text[:117] + "..."
             return report(False, "", f"This answer could not be checked ({type(err).__name__}: {text}). "
@@ -179,6 +221,52 @@ def _number_or_none(answer: Any) -> float | None:
         return None
 
 
+def array_answer(answer: Any, what: str, hint: str) -> np.ndarray:
+    """The answer as a float array, read by :func:`._answers.read_array`; else :class:`NotYet`.
+
+    The stub (``None``) gets the hint alone; an unreadable answer gets why, then the hint.
+    """
+    if not_answered(answer):
+        raise NotYet(hint)
+    try:
+        return read_array(answer, what)
+    except Unreadable as err:
+        raise NotYet(f"{err} {hint}") from None
+
+
+def check_shape(
+    answer: Any,
+    expected: tuple[int, int, int],
+    *,
+    praise: str,
+    hint: str,
+    wrong: dict[tuple[int, int, int], str] | None = None,
+    what: str = "a shape of three whole numbers, (C, H, W) or (H, W, C)",
+) -> Verdict:
+    """Check a feature map's shape, ``expected = (C, H, W)``; ``(H, W, C)`` is right too.
+
+    The answer is read by :func:`._answers.read_shape` (a tuple, list, 1-D
+    array or ``.shape``); the keys of ``wrong`` are ``(C, H, W)`` and match in
+    either layout.
+    """
+    if not_answered(answer):
+        return report(False, praise, hint)
+    try:
+        shape = read_shape(answer, 3, what)
+    except Unreadable as err:
+        return report(False, praise, f"{err} {hint}")
+
+    def layouts(s: tuple) -> tuple:
+        return (tuple(s), (s[1], s[2], s[0]))
+
+    if shape in layouts(expected):
+        return report(True, praise, hint)
+    for bad, specific in (wrong or {}).items():
+        if shape in layouts(bad):
+            return report(False, praise, specific)
+    return report(False, praise, hint)
+
+
 def check_array(
     answer: Any,
     expected: Any,
@@ -189,12 +277,10 @@ def check_array(
     atol: float = 1e-6,
 ) -> Verdict:
     """Check an array answer: readable (not ragged, no text or NaN), shape first (with its own hint), then values."""
-    if not_answered(answer):
-        return report(False, praise, hint)
     try:
-        got = read_array(answer)
-    except Unreadable as err:
-        return report(False, praise, f"{err} {hint}")
+        got = array_answer(answer, "an array of numbers", hint)
+    except NotYet as err:  # check_array is public: it reports, never raises
+        return report(False, praise, str(err))
     want = np.asarray(expected, dtype=float)
     if got.shape != want.shape:
         return report(False, praise, f"Your array has shape {got.shape}; it should have shape {want.shape}. {hint}")

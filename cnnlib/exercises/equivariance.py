@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ._answers import Unreadable, describe, read_array, read_whole_set
-from ._core import Verdict, check_array, check_whole, checker, not_answered, report
+from ._core import Verdict, array_answer, check_array, check_whole, checker, not_answered, report
 
 __all__ = ["check_avg_pool", "check_pooled_length", "check_stride_shifts", "check_symmetrize"]
 
@@ -23,12 +23,7 @@ def check_avg_pool(answer: Any) -> Verdict:
     expected = _X.reshape(2, 2, 2, 2).mean(axis=(1, 3))  # (2, 2): [[3.5, 5.25], [2.75, 2.25]]
     praise = "Each output is the mean of one 2x2 block, e.g. (6 + 1 + 1 + 6) / 4 = 3.5 at the top left."
     hint = "Cut the 4x4 array into four 2x2 blocks and average each; the answer is a 2x2 array."
-    if not_answered(answer):
-        return report(False, praise, hint)
-    try:
-        got = read_array(answer, "a 2x2 nested list of numbers")
-    except Unreadable as err:
-        return report(False, praise, f"{err} {hint}")
+    got = array_answer(answer, "a 2x2 nested list of numbers", hint)
     if got.shape == (2, 2):
         if np.allclose(got, _X.reshape(2, 2, 2, 2).max(axis=(1, 3))):
             return report(False, praise, "That is the *max* pooled result; average the four numbers of each block instead.")

@@ -9,8 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ._answers import Unreadable, read_array
-from ._core import Verdict, check_whole, checker, not_answered, report
+from ._core import Verdict, array_answer, check_whole, checker, report
 
 __all__ = [
     "BY_HAND_U",
@@ -37,12 +36,7 @@ def check_conv1d_by_hand(answer: Any) -> Verdict:
         "Write s_t = sum_a u_a w_{t-a} for t = 0, ..., 5 (full mode: L + k - 1 = 6 values), "
         "treating w as 0 outside indices 0..2. For example s_2 = u_0 w_2 + u_1 w_1 + u_2 w_0."
     )
-    if not_answered(answer):
-        return report(False, praise, hint)
-    try:
-        got = read_array(answer, "a flat list of 6 numbers")
-    except Unreadable as err:
-        return report(False, praise, f"{err} {hint}")
+    got = array_answer(answer, "a flat list of 6 numbers", hint)
     if got.ndim != 1:
         return report(False, praise, f"Give a flat list of 6 numbers; yours has shape {got.shape}. {hint}")
     if got.shape == (2,) and np.allclose(got, expected[2:4]):
@@ -75,12 +69,7 @@ def check_shift_kernel(answer: Any) -> Verdict:
               "left column picks up the left neighbour and everything moves right.")
     hint = ("A 3x3 array with a single 1 and zeros elsewhere. With cross-correlation, out[i, j] = "
             "sum_ab x[i + a - 1, j + b - 1] w[a, b]: which (a, b) reads x[i, j - 1]?")
-    if not_answered(answer):
-        return report(False, praise, hint)
-    try:
-        got = read_array(answer, "a 3x3 array of numbers")
-    except Unreadable as err:
-        return report(False, praise, f"{err} {hint}")
+    got = array_answer(answer, "a 3x3 array of numbers", hint)
     if got.shape != (3, 3):
         return report(False, praise, f"Your kernel has shape {got.shape}; it should be (3, 3). {hint}")
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..receptive import receptive_field
-from ._answers import Unreadable, read_shape
-from ._core import Verdict, check_whole, checker, not_answered, report
+from ._core import Verdict, check_shape, check_whole, checker
 
 __all__ = ["check_dense_instead_of_conv2", "check_lenet_shape_32", "check_pool2_receptive_field"]
 
@@ -40,28 +39,21 @@ def check_dense_instead_of_conv2(answer: Any) -> Verdict:
 @checker
 def check_lenet_shape_32(answer: Any) -> Verdict:
     """Output of the second pool when LeNet gets a 32 x 32 image (LeNet-5's input): 16 x 5 x 5."""
-    hint = "Follow one side through the four layers: conv 5x5 'valid' takes away 4, a 2x2 pool halves: 32 -> ? -> ? -> ? -> ?."
-    if not_answered(answer):
-        return report(False, "", hint)
-    try:
-        shape = read_shape(answer, 3, "a shape of three whole numbers, (C, H, W) or (H, W, C)")
-    except Unreadable as err:
-        return report(False, "", f"{err} {hint}")
     side = ((32 - 4) // 2 - 4) // 2
-    if shape in ((16, side, side), (side, side, 16)):
-        return report(True, "32 -> 28 (conv) -> 14 (pool) -> 10 (conv) -> 5 (pool), with the 16 channels of conv2.", hint)
-    wrong = {
-        (16, 4, 4): "16 x 4 x 4 is the shape for a 28 x 28 digit. Start from 32.",
-        (16, 10, 10): "That is the output of the second conv layer; the second pool halves it.",
-        (6, 5, 5): "The second conv layer has 16 filters, so 16 channels come out of it.",
-        (16, 6, 6): "A 'valid' 5x5 conv takes away 4 pixels, not 2: 14 -> 10.",
-        (16, 8, 8): "Each 'valid' 5x5 conv takes away 4 pixels from the side, and each pool halves it: 32 -> 28 -> 14 -> 10 -> 5.",
-        (16, 7, 7): "A 'valid' conv takes 4 pixels from the side at both conv layers: 32 -> 28 -> 14 -> 10 -> 5.",
-    }
-    for bad, text in wrong.items():
-        if shape in (bad, (bad[1], bad[2], bad[0])):
-            return report(False, "", text)
-    return report(False, "", hint)
+    return check_shape(
+        answer,
+        (16, side, side),
+        praise="32 -> 28 (conv) -> 14 (pool) -> 10 (conv) -> 5 (pool), with the 16 channels of conv2.",
+        hint="Follow one side through the four layers: conv 5x5 'valid' takes away 4, a 2x2 pool halves: 32 -> ? -> ? -> ? -> ?.",
+        wrong={
+            (16, 4, 4): "16 x 4 x 4 is the shape for a 28 x 28 digit. Start from 32.",
+            (16, 10, 10): "That is the output of the second conv layer; the second pool halves it.",
+            (6, 5, 5): "The second conv layer has 16 filters, so 16 channels come out of it.",
+            (16, 6, 6): "A 'valid' 5x5 conv takes away 4 pixels, not 2: 14 -> 10.",
+            (16, 8, 8): "Each 'valid' 5x5 conv takes away 4 pixels from the side, and each pool halves it: 32 -> 28 -> 14 -> 10 -> 5.",
+            (16, 7, 7): "A 'valid' conv takes 4 pixels from the side at both conv layers: 32 -> 28 -> 14 -> 10 -> 5.",
+        },
+    )
 
 
 @checker

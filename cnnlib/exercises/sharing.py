@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._answers import Unreadable, read_shape, read_side, read_whole
-from ._core import Verdict, check_whole, checker, not_answered, report
+from ._answers import Unreadable, read_side, read_whole
+from ._core import Verdict, check_shape, check_whole, checker, not_answered, report, setting
 
 __all__ = [
     "check_output_size",
@@ -23,27 +23,18 @@ __all__ = [
 ]
 
 _PARAMS = "a whole number of parameters"
-
-
-def _setting(value: Any, name: str, least: int) -> int:
-    """An exercise's own setting (``n``, ``k``, ...): a whole number >= ``least``, else ``Unreadable``."""
-    try:
-        whole = read_whole(value, "a whole number")
-    except Unreadable:
-        whole = None
-    if whole is None or whole < least:
-        raise Unreadable(f"The exercise's `{name}` must be a whole number >= {least}; got {value!r}.")
-    return whole
+_SHAPE = "a shape of three whole numbers, e.g. (H, W, C)"
 
 
 @checker
 def check_output_size(answer: Any, *, n: int, k: int, stride: int = 1, padding: int = 0) -> Verdict:
-    """Output size along one axis, ``(N - K + 2P)/S + 1`` (rounded down); 0 when the window does not fit."""
-    try:
-        n, k = _setting(n, "n", 1), _setting(k, "k", 1)
-        stride, padding = _setting(stride, "stride", 1), _setting(padding, "padding", 0)
-    except Unreadable as err:
-        return report(False, "", str(err))
+    """Output size along one axis, ``(N - K + 2P)/S + 1`` (rounded down); 0 when the window does not fit.
+
+    ``n``, ``k``, ``stride`` and ``padding`` are the exercise's settings (whole
+    numbers up to 10^5): a bad one raises a ``ValueError`` naming it.
+    """
+    n, k = setting(n, "n", minimum=1), setting(k, "k", minimum=1)
+    stride, padding = setting(stride, "stride", minimum=1), setting(padding, "padding", minimum=0)
     span = n - k + 2 * padding
     if span < 0:  # the window is larger than the padded input: no output at all
         return check_whole(
@@ -84,35 +75,20 @@ def check_output_size(answer: Any, *, n: int, k: int, stride: int = 1, padding: 
     )
 
 
-def _check_shape(answer: Any, hwc: tuple[int, int, int], praise: str, hint: str, wrong: dict | None = None) -> Verdict:
-    if not_answered(answer):
-        return report(False, praise, hint)
-    try:
-        shape = read_shape(answer, 3, "a shape of three whole numbers, e.g. (H, W, C)")
-    except Unreadable as err:
-        return report(False, praise, f"{err} {hint}")
-    h, w, c = hwc
-    if shape in ((h, w, c), (c, h, w)):
-        return report(True, praise, hint)
-    for bad, specific in (wrong or {}).items():
-        if shape in (bad, (bad[2], bad[0], bad[1])):
-            return report(False, praise, specific)
-    return report(False, praise, hint)
-
-
 @checker
 def check_conv_shape(answer: Any) -> Verdict:
     """The lecture's conv layer: 32x32x1 input, six 5x5 filters, padding 2, stride 1."""
-    return _check_shape(
+    return check_shape(
         answer,
-        (32, 32, 6),
+        (6, 32, 32),
+        what=_SHAPE,
         praise="Padding 2 = (5 - 1)/2 is 'same' padding: (32 - 5 + 4)/1 + 1 = 32, and 6 filters give 6 channels.",
         hint="Apply (N - K + 2P)/S + 1 to height and width; each filter makes one output channel.",
         wrong={
-            (28, 28, 6): "28 is the size without padding; here P = 2 is added on each side.",
-            (32, 32, 1): "Each of the 6 filters produces its own output channel.",
-            (30, 30, 6): "Padding goes on both sides: add 2P = 4, not 2.",
-            (31, 31, 6): "Count the first window too: the formula ends in + 1.",
+            (6, 28, 28): "28 is the size without padding; here P = 2 is added on each side.",
+            (1, 32, 32): "Each of the 6 filters produces its own output channel.",
+            (6, 30, 30): "Padding goes on both sides: add 2P = 4, not 2.",
+            (6, 31, 31): "Count the first window too: the formula ends in + 1.",
         },
     )
 
@@ -140,16 +116,17 @@ def check_conv_params(answer: Any) -> Verdict:
 @checker
 def check_pool_shape(answer: Any) -> Verdict:
     """The 2x2 max pool with stride 2 after the conv layer: 16x16x6."""
-    return _check_shape(
+    return check_shape(
         answer,
-        (16, 16, 6),
+        (6, 16, 16),
+        what=_SHAPE,
         praise="(32 - 2)/2 + 1 = 16 along each axis; pooling keeps the 6 channels.",
         hint="Pooling uses the same output-size formula (K = 2, S = 2, P = 0) and works channel by channel.",
         wrong={
-            (31, 31, 6): "With stride 2 the window jumps two pixels: (32 - 2)/2 + 1.",
-            (16, 16, 1): "Pooling acts on each channel separately; it does not mix the 6 channels.",
-            (8, 8, 6): "One 2x2 pool halves each side once: 32 -> 16.",
-            (14, 14, 6): "That pools the 28x28 map of an unpadded convolution; with padding 2 the conv output is 32x32.",
+            (6, 31, 31): "With stride 2 the window jumps two pixels: (32 - 2)/2 + 1.",
+            (1, 16, 16): "Pooling acts on each channel separately; it does not mix the 6 channels.",
+            (6, 8, 8): "One 2x2 pool halves each side once: 32 -> 16.",
+            (6, 14, 14): "That pools the 28x28 map of an unpadded convolution; with padding 2 the conv output is 32x32.",
         },
     )
 
@@ -173,11 +150,11 @@ def check_pool_params(answer: Any) -> Verdict:
 
 @checker
 def check_dense_params(answer: Any, n_outputs: int = 10) -> Verdict:
-    """A dense layer from the flattened 16x16x6 map to ``n_outputs`` units: (16*16*6 + 1) * N."""
-    try:
-        n_outputs = _setting(n_outputs, "n_outputs", 1)
-    except Unreadable as err:
-        return report(False, "", str(err))
+    """A dense layer from the flattened 16x16x6 map to ``n_outputs`` units: (16*16*6 + 1) * N.
+
+    ``n_outputs`` is the exercise's setting (1 to 10^5): a bad one raises a ``ValueError`` naming it.
+    """
+    n_outputs = setting(n_outputs, "n_outputs", minimum=1)
     n_in = 16 * 16 * 6
     wrong = {
         n_in * n_outputs: f"You forgot the biases: one per output, ({n_in} + 1) * {n_outputs}.",
