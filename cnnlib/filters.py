@@ -26,7 +26,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._validate import as_float_array, check_choice, check_ndim, check_positive_int, check_real, describe
+from ._validate import as_float_array, check_bool, check_choice, check_finite, check_ndim, check_positive_int
+from ._validate import check_real, check_size
 from .conv import conv2d
 
 __all__ = [
@@ -37,6 +38,13 @@ __all__ = [
     "match_template",
     "argmax2d",
 ]
+
+
+def _check_entries(entries: int, name: str, what: str) -> None:
+    """``check_size``, also for counts too large for its float arithmetic (``padding=10**400``)."""
+    if entries > 2**62:
+        raise ValueError(f"`{name}` is too large: {what} would have about 1e{len(str(entries)) - 1} entries.")
+    check_size(entries, name, what)
 
 
 def _frozen(rows: list[list[float]], scale: float = 1.0) -> np.ndarray:
@@ -126,6 +134,7 @@ def box_kernel(size: int) -> jax.Array:
     [[0.25, 0.25], [0.25, 0.25]]
     """
     size = check_positive_int(size, "size")
+    _check_entries(size * size, "size", "the kernel")
     return jnp.asarray(np.full((size, size), 1.0 / size**2, dtype=np.float32))  # built in NumPy: nothing to compile
 
 
@@ -170,10 +179,14 @@ def gaussian_kernel(size: int, sigma: float | None = None) -> jax.Array:
     True
     """
     size = check_positive_int(size, "size")
+    _check_entries(size * size, "size", "the kernel")
     sigma = size / 4 if sigma is None else check_real(sigma, "sigma", minimum=0.0, min_inclusive=False)
     a = np.arange(size) - (size - 1) / 2
-    g = np.exp(-(a**2) / (2 * sigma**2))
-    g = g / g.sum()  # (size,)
+    d2 = a**2 - np.min(a**2)  # the centre pixel(s) weigh exactly 1: no 0 / 0 for a tiny sigma
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        z = np.where(d2 > 0, d2 / (2 * np.float64(sigma) ** 2), 0.0)  # sigma**2 may underflow to 0 or overflow
+    g = np.exp(-z)
+    g = g / g.sum()  # (size,), a sum >= 1
     return jnp.asarray(np.outer(g, g).astype(np.float32))  # (size, size), built in NumPy: nothing to compile
 
 
@@ -244,8 +257,8 @@ def match_template(image: Any, template: Any, *, normalised: bool = True, eps: f
     Raises
     ------
     ValueError
-        If an array is not 2-D, the template is larger than the image, or
-        (for NCC) the template is constant.
+        If an array is not 2-D, empty or holds NaN/inf, the template is larger
+        than the image, or (for NCC) the template is constant.
 
     See Also
     --------
@@ -266,13 +279,16 @@ def match_template(image: Any, template: Any, *, normalised: bool = True, eps: f
     template = as_float_array(template, "template")
     check_ndim(image, 2, "image", "(H, W)")
     check_ndim(template, 2, "template", "(h, w)")
+    for arr, name in ((image, "image"), (template, "template")):
+        if arr.size == 0:
+            raise ValueError(f"`{name}` must not be empty; got shape {tuple(arr.shape)}.")
+        check_finite(arr, name)
     if template.shape[0] > image.shape[0] or template.shape[1] > image.shape[1]:
         raise ValueError(
             f"`template` must fit inside `image`; got template shape {tuple(template.shape)} "
             f"for image shape {tuple(image.shape)}."
         )
-    if not isinstance(normalised, (bool, np.bool_)):
-        raise TypeError(f"`normalised` must be True or False; got {describe(normalised)}.")
+    normalised = check_bool(normalised, "normalised")
     eps = check_real(eps, "eps", minimum=0.0)
     if normalised and not isinstance(template, jax.core.Tracer) and float(jnp.ptp(template)) == 0.0:
         raise ValueError(
@@ -295,6 +311,12 @@ def argmax2d(score: Any) -> tuple[int, int]:
     tuple of int
         The first position (in row-major order) holding the maximum.
 
+    Raises
+    ------
+    ValueError
+        If ``score`` is not 2-D, is empty, or holds NaN/inf (NaN would win or
+        lose silently, depending on how the maximum is searched).
+
     Examples
     --------
     >>> import cnnlib as cl
@@ -303,5 +325,8 @@ def argmax2d(score: Any) -> tuple[int, int]:
     """
     score = as_float_array(score, "score")
     check_ndim(score, 2, "score", "(H, W)")
+    if score.size == 0:
+        raise ValueError(f"`score` must not be empty; got shape {tuple(score.shape)}.")
+    check_finite(score, "score")
     row, col = np.unravel_index(int(jnp.argmax(score)), score.shape)
     return int(row), int(col)

@@ -1,0 +1,101 @@
+"""Measuring the FFT crossover of ``method='auto'`` on this machine (see :mod:`._auto` for when)."""
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import numpy as np
+
+from .._validate import check_bool
+from ._api import conv2d
+from ._auto import _MEASURED, AUTO_MAX_DIRECT_TAPS, cache_file, machine_key, pick_method
+from ._plan import _plan
+
+__all__ = ["calibrate_auto", "forget_calibration"]
+
+
+def _best_time(fn, calls: int = 9) -> float:
+    """The fastest of ``calls`` calls (as timeit: the least disturbed one), after one warm-up call."""
+    fn().block_until_ready()
+    times = []
+    for _ in range(calls):
+        t0 = time.perf_counter()
+        fn().block_until_ready()
+        times.append(time.perf_counter() - t0)
+    return float(np.min(times))
+
+
+SIDE = 128  # one side x side image (the crossover is the same at 128, 256 and 512: fft and direct both scale with H*W)
+KS = (5, 9, 13)  # kernel sizes timed with the direct sum (compiling k = 15 and up costs more than timing)
+
+
+def calibrate_auto(*, save: bool = True) -> dict:
+    """Measure, on this machine, the kernel size from which ``conv2d(method='fft')`` beats ``'direct'``.
+
+    Times the direct sum at each ``k`` of ``ks`` and the FFT once (its cost
+    does not depend on ``k``) on one 128 x 128 image, fits
+    ``log(direct time)`` against ``log k`` with a line, and solves for the
+    ``k`` where it meets the FFT's time. ``method='auto'`` uses the result
+    from then on, in this process and (``save=True``) in later ones on the
+    same machine and JAX version. Takes about a second.
+
+    Parameters
+    ----------
+    save : bool, optional
+        Also write the result to :func:`cnnlib.conv._auto.cache_file` for
+        later processes (a read-only home keeps it for this process only).
+
+    Returns
+    -------
+    dict
+        ``{"fft_min_taps": k*^2, "k": k*, "direct_s": {k: s}, "fft_s": s, "seconds": s, "file": path}``.
+    """
+    import jax
+
+    save = check_bool(save, "save")
+    side, ks = SIDE, KS
+    started = time.perf_counter()
+    x = jax.random.normal(jax.random.key(0), (side, side), "float32")
+    direct = {}
+    for k in ks:
+        w = jax.random.normal(jax.random.key(k), (k, k), "float32")
+        direct[k] = _best_time(lambda: conv2d(x, w, method="direct"))
+    w = jax.random.normal(jax.random.key(1), (ks[0], ks[0]), "float32")
+    fft = _best_time(lambda: conv2d(x, w, method="fft"))
+    slope, intercept = np.polyfit(np.log(ks), np.log([direct[k] for k in ks]), 1)
+    # direct(k) = exp(intercept) k^slope meets fft at k*; a flat or falling fit: fft never wins below 256 taps
+    k_star = float(np.exp((np.log(fft) - intercept) / slope)) if slope > 0.1 else float(AUTO_MAX_DIRECT_TAPS) ** 0.5
+    k_star = min(max(k_star, 1.0), AUTO_MAX_DIRECT_TAPS**0.5)
+    result = {"fft_min_taps": k_star**2, "k": k_star, "direct_s": direct, "fft_s": fft,
+              "seconds": time.perf_counter() - started, "file": None}
+    _MEASURED.update(loaded=True, taps=k_star**2)
+    _clear_caches()
+    if save:
+        path = cache_file()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                table = json.loads(path.read_text())
+                table = table if isinstance(table, dict) else {}
+            except (OSError, ValueError):
+                table = {}
+            table[machine_key()] = {"fft_min_taps": k_star**2, "k": k_star, "measured": time.strftime("%Y-%m-%d")}
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(table, indent=1))
+            os.replace(tmp, path)
+            result["file"] = str(path)
+        except OSError:  # a read-only home: keep the measurement for this process only
+            pass
+    return result
+
+
+def forget_calibration() -> None:
+    """Use the built-in rule again in this process (the file stays); re-read the file on the next pick."""
+    _MEASURED.clear()
+    _clear_caches()
+
+
+def _clear_caches() -> None:
+    pick_method.cache_clear()  # the plans remember auto's picks too
+    _plan.cache_clear()
