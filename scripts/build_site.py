@@ -10,10 +10,14 @@ loads is served from ``build/site/assets`` (copied from ``node_modules`` by
 ``scripts/slides.py``'s ``stage_assets``): require.js, MathJax 2 and the
 Jupyter widgets HTML manager. No page asks a CDN for anything.
 
-Widgets: the notebooks are stored with their widget state, so each widget is
-drawn in its first state, with a line saying that its controls need a
-running kernel (the static figure the notebook puts beside every widget shows
-the idea). A widget whose state was not stored is replaced by that line.
+Widgets: each explorer widget is replaced by a plain range input over a
+handful of its pictures, computed when the site is built
+(``scripts/frames.py``, shared with ``scripts/slides.py export``): moving it
+swaps the picture and the readout, with no kernel and no network, from
+``file://`` too. The pictures go to ``build/site/frames/<notebook>/``; their
+size per notebook is printed and kept in ``build/site/frames/sizes.json``
+(at most ``frames.BUDGET_BYTES`` per page). Other widgets (a progress bar)
+are drawn in their stored state; one whose state was not stored is dropped.
 Worked solutions sit behind a "Show the worked solution" switch, the short
 answers to the questions behind "Show short answers to the questions".
 """
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import json
 import pathlib
 import re
 import sys
@@ -28,6 +33,7 @@ import sys
 import nbformat
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import frames  # noqa: E402
 from slides import NO_MERMAID, ROOT, stage_assets  # noqa: E402
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -110,9 +116,10 @@ def title_and_goals(nb) -> tuple[str, str]:
 
 
 def _static_widgets(nb) -> None:
-    """Add the 'needs a kernel' line under each widget; drop widgets whose state was not stored."""
+    """Drop widgets whose state was not stored; under an explorer left without frames, say it needs a kernel."""
     stored = set(nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {}))
-    for cell in nb.cells:
+    explorers = {i for i, _ in frames.widget_cells(nb)}
+    for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
         outputs = []
@@ -123,14 +130,16 @@ def _static_widgets(nb) -> None:
                 continue
             if data[WIDGET_VIEW].get("model_id") in stored:
                 outputs.append(out)
-            note = nbformat.v4.new_output(
-                "display_data", data={"text/html": f'<p class="cnnlib-static-note">{html.escape(STATIC_NOTE)}</p>'}
-            )
-            outputs.append(note)
+            if i in explorers:
+                note = nbformat.v4.new_output(
+                    "display_data", data={"text/html": f'<p class="cnnlib-static-note">{html.escape(STATIC_NOTE)}</p>'}
+                )
+                outputs.append(note)
         cell.outputs = outputs
 
 
-def export_pages(paths: list[pathlib.Path], out: pathlib.Path, urls: dict[str, str]) -> list[dict]:
+def export_pages(paths: list[pathlib.Path], out: pathlib.Path, urls: dict[str, str], widgets: dict | None = None) -> list[dict]:
+    """Write one page per notebook; ``widgets`` maps each path to its frames (:func:`frames.frames_for_all`)."""
     import jinja2
     from nbconvert import HTMLExporter
 
@@ -147,10 +156,11 @@ def export_pages(paths: list[pathlib.Path], out: pathlib.Path, urls: dict[str, s
     for path in paths:
         nb = nbformat.read(path, as_version=4)
         title, goals = title_and_goals(nb)
+        moving = frames.embed(nb, path, out, (widgets or {}).get(path))
         _static_widgets(nb)
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or path.stem}})
         (out / f"{path.stem}.html").write_text(body, encoding="utf-8")
-        entries.append({"stem": path.stem, "title": title or path.stem, "goals": goals})
+        entries.append({"stem": path.stem, "title": title or path.stem, "goals": goals, "frames": moving})
     return entries
 
 
@@ -187,8 +197,9 @@ MathJax.Hub.Config({{tex2jax: {{inlineMath: [["$", "$"]], processEscapes: true}}
 <body>
 <h1>Convolution, made visible</h1>
 <p>The notebooks of the collection in teaching order, as executed: every figure
-and number is there. Widgets are shown in their first state; to move them,
-open the notebooks in JupyterLab (see the README).</p>
+and number is there. Each widget comes with a slider over a few of its
+pictures, computed when this site was built; to move every control, open the
+notebooks in JupyterLab (see the README).</p>
 <ol class="notebooks">
 {chr(10).join(items)}
 </ol>
@@ -200,8 +211,12 @@ open the notebooks in JupyterLab (see the README).</p>
 def build(paths: list[pathlib.Path], out: pathlib.Path) -> list[dict]:
     out.mkdir(parents=True, exist_ok=True)
     urls = stage_assets(out)
-    entries = export_pages(sorted(paths, key=lambda p: p.name), out, urls)
+    paths = sorted(paths, key=lambda p: p.name)
+    entries = export_pages(paths, out, urls, frames.frames_for_all(paths))
     (out / "index.html").write_text(index_page(entries, urls["mathjax_url"]), encoding="utf-8")
+    sizes = {e["stem"]: {"bytes": sum(r["bytes"] for r in e["frames"]), "widgets": e["frames"]} for e in entries}
+    (out / "frames").mkdir(exist_ok=True)
+    (out / "frames" / "sizes.json").write_text(json.dumps(sizes, indent=1), encoding="utf-8")
     return entries
 
 
@@ -212,6 +227,8 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     for e in build(args.notebooks, args.out):
         print(f"wrote {args.out / (e['stem'] + '.html')}  ({e['title']})")
+        if e["frames"]:
+            print("  " + frames.describe(e["frames"]).replace("\n", "\n  "))
     print(f"wrote {args.out / 'index.html'}")
     return 0
 

@@ -29,6 +29,10 @@ is part of ``make notebooks``): it derives each cell's
 
 The notebook-level ``metadata.rise`` turns on scrolling within a slide, as a
 safety net for screens smaller than the one the budget assumes.
+
+``export`` shows each widget as a range input over a handful of its pictures,
+computed at build time by ``scripts/frames.py`` (the same as the static site):
+it works offline, with no kernel.
 """
 from __future__ import annotations
 
@@ -396,8 +400,11 @@ def export_decks(paths: list[pathlib.Path], out: pathlib.Path) -> list[pathlib.P
     import jinja2
     from nbconvert import SlidesExporter
 
+    import frames  # the moving pictures of each widget, shared with scripts/build_site.py
+
     out.mkdir(parents=True, exist_ok=True)
     urls = stage_assets(out)
+    moving = frames.frames_for_all(list(paths))
     loader = jinja2.DictLoader({"cnnlib_slides.html.j2": "{%- extends 'index.html.j2' -%}\n" + NO_MERMAID})
     exporter = SlidesExporter(
         extra_loaders=[loader],
@@ -422,6 +429,7 @@ def export_decks(paths: list[pathlib.Path], out: pathlib.Path) -> list[pathlib.P
         nb = nbformat.read(path, as_version=4)
         if not any("slideshow" in c.get("metadata", {}) for c in nb.cells):
             annotate(nb)
+        frames.embed(nb, path, out, moving[path])  # each widget: a range input over its precomputed pictures
         for cell in nb.cells:  # nbconvert ignores source_hidden: honour it as RISE does
             if cell.cell_type == "code" and source_hidden(cell) and slide_type(cell) != "notes":
                 cell.metadata.setdefault("transient", {})["remove_source"] = True
