@@ -36,7 +36,15 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[lab,test]'
 	@touch $(STAMP)
 
-setup: $(STAMP)
+# Setting defaults for JupyterLab (jupyter/overrides.d/: what jupyterlab-deck needs to show
+# whole slides), copied where JupyterLab reads them in .venv.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.d
+
+$(LAB_OVERRIDES)/%: jupyter/overrides.d/% | $(STAMP)
+	@mkdir -p $(@D)
+	cp $< $@
+
+setup: $(STAMP) $(patsubst jupyter/overrides.d/%,$(LAB_OVERRIDES)/%,$(wildcard jupyter/overrides.d/*))
 
 # Refresh constraints.txt (the exact versions make lab and make test install): upgrade
 # .venv to the newest versions pyproject.toml allows, run every test, and only when
@@ -48,7 +56,7 @@ constraints: | $(BIN)/python
 	$(BIN)/python scripts/freeze_constraints.py constraints.txt
 	@touch $(STAMP)
 
-lab: $(STAMP)
+lab: setup
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
 test: $(STAMP) browser node

@@ -122,3 +122,36 @@ def test_the_repository_venv_has_the_constrained_versions():
         if installed != version:
             wrong[name] = (version, installed)
     assert not wrong, f"constraints.txt vs installed: {wrong}; `make setup` reinstalls, `make constraints` refreshes"
+
+
+# ------------------------------------------------------------- presenting ---
+
+
+def test_make_lab_installs_the_deck_and_its_setting_defaults():
+    """`make lab` (through `make setup`) installs jupyterlab-deck and copies jupyter/overrides.d/ into .venv."""
+    import json5
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    lab = [_name(r) for r in project["optional-dependencies"]["lab"]]
+    assert "jupyterlab-deck" in lab and "jupyterlab-rise" not in lab, lab
+    files = sorted((ROOT / "jupyter" / "overrides.d").glob("*.json5"))
+    assert files, "jupyter/overrides.d/ holds the setting defaults for JupyterLab"
+    for path in files:
+        settings = json5.loads(path.read_text())
+        assert all(re.match(r"^@?[\w.-]+(/[\w.-]+)?:[\w.-]+$", plugin) for plugin in settings), f"{path.name}: not plugin ids"
+    styles = json5.loads((ROOT / "jupyter" / "overrides.d" / "cnnlib-deck.json5").read_text())["@deathbeds/jupyterlab-fonts:fonts"]["styles"]
+    assert any("WindowedPanel-outer" in selector for selector in styles), "the deck's scroll fix is gone"
+
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    for target in ("setup", "lab"):
+        plan = subprocess.run(
+            ["make", "-n", target, "VENV=/nonexistent-venv"],
+            cwd=ROOT, capture_output=True, text=True,
+        ).stdout
+        assert "jupyter/overrides.d/cnnlib-deck.json5 /nonexistent-venv/share/jupyter/lab/settings/overrides.d/" in plan, (target, plan)
