@@ -494,3 +494,38 @@ def test_cache_does_not_confuse_bool_and_int():
 def test_type_errors(bad, pattern):
     with pytest.raises(TypeError, match=pattern):
         conv2d(bad, W4)
+
+
+def test_auto_uses_the_crossover_measured_on_this_machine(tmp_path, monkeypatch):
+    """A measurement in the cache file (per machine and JAX version) moves auto's switch to FFT; none: the rule."""
+    import json
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = conv_auto.cache_file()
+    assert path == tmp_path / "cnnlib" / "conv_auto.json"
+    path.parent.mkdir(parents=True)
+    pick = lambda k: full_plan((256, 256), (k, k), 2, 1, "valid", 1, "zeros", False, "auto")[4]  # noqa: E731
+    try:
+        path.write_text(json.dumps({"another machine": {"fft_min_taps": 1.0}}))
+        forget_calibration()
+        assert (pick(7), pick(9), pick(11)) == ("direct", "direct", "fft")  # not this machine's: the built-in rule
+        path.write_text(json.dumps({conv_auto.machine_key(): {"fft_min_taps": 49.0}}))
+        forget_calibration()
+        assert (pick(5), pick(7), pick(9)) == ("direct", "fft", "fft")
+        path.write_text("{not json")
+        forget_calibration()
+        assert pick(9) == "direct"
+        x, w = np.random.default_rng(0).normal(size=(20, 20)), np.random.default_rng(1).normal(size=(7, 7))
+        np.testing.assert_allclose(conv2d(x, w), conv2d(x, w, method="lax"), rtol=1e-4, atol=1e-4)
+    finally:
+        forget_calibration()
+
+
+def test_nothing_is_measured_on_import_or_on_an_auto_call(tmp_path):
+    """calibrate_auto runs only when called (make bench): import and auto calls never write the cache."""
+    import subprocess
+    import sys
+
+    code = "import cnnlib as cl, numpy as np; cl.conv2d(np.ones((64, 64)), np.ones((15, 15)))"
+    subprocess.run([sys.executable, "-c", code], check=True, env={"XDG_CACHE_HOME": str(tmp_path), "PATH": ""})
+    assert not any(tmp_path.rglob("*"))

@@ -103,6 +103,33 @@ def test_lp_limits():
     np.testing.assert_allclose(cl.lp_pool2d(x, 2, p=60), cl.max_pool2d(np.abs(x), 2), rtol=0.05)
 
 
+def test_lp_pool_traces_the_same_program_for_any_window():
+    # It traced one slice per window cell: a 32x32 window on a 32x32 image took more than 12 s.
+    x = np.random.default_rng(4).normal(size=(2, 3, 32, 32)).astype(np.float32)
+    sizes = {k: len(jax.make_jaxpr(lambda z, k=k: cl.lp_pool2d(z, k, p=3.0))(x).jaxpr.eqns) for k in (2, 8, 32)}
+    assert sizes[2] == sizes[8] == sizes[32], sizes
+    want = (np.abs(x.astype(np.float64)) ** 3).sum(axis=(2, 3), keepdims=True) ** (1 / 3)
+    np.testing.assert_allclose(cl.lp_pool2d(x, 32, p=3.0), want, rtol=1e-5)
+
+
+@pytest.mark.parametrize("k, s, pad, p", [(3, 1, 1, 2.0), (3, 2, 0, 3.0), (2, 2, 0, 1.0), (4, 1, ((1, 0), (2, 1)), 1.5), (6, 6, 0, 40.0)])
+def test_lp_pool_gradient_matches_the_formula(k, s, pad, p):
+    """d y_w / d x_q = sign(x_q) (|x_q| / y_w)^(p-1), summed over the windows w that hold q (NumPy loop)."""
+    x = np.random.default_rng(5).normal(size=(6, 6))
+    g_out = np.random.default_rng(6).normal(size=np.asarray(cl.lp_pool2d(x, k, stride=s, padding=pad, p=p)).shape)
+    got = jax.grad(lambda z: (cl.lp_pool2d(z, k, stride=s, padding=pad, p=p) * g_out).sum())(x.astype(np.float32))
+    pads = ((pad, pad), (pad, pad)) if isinstance(pad, int) else pad
+    xp = np.pad(x, pads)
+    grad = np.zeros_like(xp)
+    for i in range(g_out.shape[0]):
+        for j in range(g_out.shape[1]):
+            win = (slice(i * s, i * s + k), slice(j * s, j * s + k))
+            y = (np.abs(xp[win]) ** p).sum() ** (1 / p)
+            grad[win] += g_out[i, j] * np.sign(xp[win]) * (np.abs(xp[win]) / y) ** (p - 1)
+    want = grad[pads[0][0] : pads[0][0] + 6, pads[1][0] : pads[1][0] + 6]
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
 def test_weighted_with_wide_gaussian_is_average():
     x = np.random.default_rng(2).normal(size=(6, 6)).astype(np.float32)
     np.testing.assert_allclose(cl.weighted_pool2d(x, 3, sigma=1e4), cl.avg_pool2d(x, 3), rtol=1e-4, atol=1e-6)

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._validate import check_bool
 from ._api import conv2d
-from ._auto import _MEASURED, AUTO_MAX_DIRECT_TAPS, cache_file, machine_key, pick_method
+from ._auto import _MEASURED, cache_file, machine_key, pick_method
 from ._plan import _plan
 
 __all__ = ["calibrate_auto", "forget_calibration"]
@@ -27,6 +27,7 @@ def _best_time(fn, calls: int = 9) -> float:
 
 
 SIDE = 128  # one side x side image (the crossover is the same at 128, 256 and 512: fft and direct both scale with H*W)
+K_RANGE = (5.0, 16.0)  # a fit outside this is noise (a loaded machine); FFT always wins from 256 taps anyway
 KS = (5, 9, 13)  # kernel sizes timed with the direct sum (compiling k = 15 and up costs more than timing)
 
 
@@ -65,8 +66,8 @@ def calibrate_auto(*, save: bool = True) -> dict:
     fft = _best_time(lambda: conv2d(x, w, method="fft"))
     slope, intercept = np.polyfit(np.log(ks), np.log([direct[k] for k in ks]), 1)
     # direct(k) = exp(intercept) k^slope meets fft at k*; a flat or falling fit: fft never wins below 256 taps
-    k_star = float(np.exp((np.log(fft) - intercept) / slope)) if slope > 0.1 else float(AUTO_MAX_DIRECT_TAPS) ** 0.5
-    k_star = min(max(k_star, 1.0), AUTO_MAX_DIRECT_TAPS**0.5)
+    k_star = float(np.exp((np.log(fft) - intercept) / slope)) if slope > 0.1 else K_RANGE[1]
+    k_star = min(max(k_star, K_RANGE[0]), K_RANGE[1])
     result = {"fft_min_taps": k_star**2, "k": k_star, "direct_s": direct, "fft_s": fft,
               "seconds": time.perf_counter() - started, "file": None}
     _MEASURED.update(loaded=True, taps=k_star**2)
