@@ -216,6 +216,10 @@ def _plan(xs: tuple, ws: tuple, nd: int, s: tuple, padding: str | tuple, d: tupl
 
 def check_options(nd: int, stride, padding, dilation, boundary, flip, method) -> tuple:
     """Check every option, on every call (cheap: a few microseconds); return them normalised."""
+    if (type(stride) is int and type(dilation) is int and stride >= 1 and dilation >= 1 and type(flip) is bool
+            and type(padding) is str and type(boundary) is str and type(method) is str
+            and padding in PADDINGS and boundary in BOUNDARIES and method in METHODS):
+        return (stride,) * nd, padding, (dilation,) * nd, boundary, flip, method  # the common call, checked fast
     s = ntuple(stride, nd, "stride")
     d = ntuple(dilation, nd, "dilation")
     spec = _padding_spec(padding, nd)
