@@ -22,29 +22,18 @@ Notebook: ``notebooks/03_equivariance.ipynb``.
 """
 from __future__ import annotations
 
-import math
 from functools import partial
 from typing import Any
 
 import jax
 import jax.numpy as jnp
-from jax.scipy.ndimage import map_coordinates
 
-from ._validate import as_float_array, check_image_shape, check_choice, check_int, check_key, check_ndim, check_real, check_shape, describe
+from ._resample import _check_order, _grid, _image, _number, _sample  # noqa: F401 (private names kept importable here)
+from ._validate import check_choice, check_int, check_real
+from .flow import _blurred_unit_flow, _flow_gradient_norm, _unit_flow, _warp  # noqa: F401 (used by cnnlib.deformations)
+from .flow import flow_gradient_norm, smooth_flow, warp  # re-exported: cnnlib.transforms.warp, ...
 
 __all__ = ["shift", "rotate90", "rotate", "rescale", "warp", "smooth_flow", "flow_gradient_norm"]
-
-
-def _image(x: Any) -> jax.Array:
-    x = as_float_array(x, "x")
-    if x.ndim < 2:
-        raise ValueError(f"`x` must have shape (H, W) or (..., H, W); got {tuple(x.shape)} ({x.ndim}-D).")
-    return x
-
-
-def _number(value: Any, check: Any, name: str, **limits: Any) -> Any:
-    """Check a scalar parameter in plain Python, but let a traced one (under jit or vmap) through."""
-    return value if isinstance(value, jax.core.Tracer) else check(value, name, **limits)
 
 
 # --- shift: the operator S_v of the notebook ----------------------------------------------------
@@ -121,21 +110,7 @@ def rotate90(x: Any, k: int = 1) -> jax.Array:
     return jnp.rot90(x, k, axes=(-2, -1))
 
 
-# --- resampling: rotate, rescale, warp all read x at non-integer points -------------------------
-
-
-def _sample(x: jax.Array, rows: jax.Array, cols: jax.Array, order: int) -> jax.Array:
-    """x (..., H, W) read at the points (rows, cols), each (H, W); 0 outside."""
-    flat = x.reshape((-1,) + x.shape[-2:])  # (B, H, W)
-    out = jax.vmap(lambda img: map_coordinates(img, [rows, cols], order=order, mode="constant", cval=0.0))(flat)
-    return out.reshape(x.shape)
-
-
-def _grid(shape: tuple) -> tuple[jax.Array, jax.Array, float, float]:
-    """Pixel coordinates (H, W) relative to the image centre, and the centre."""
-    cy, cx = (shape[-2] - 1) / 2.0, (shape[-1] - 1) / 2.0
-    rows, cols = jnp.meshgrid(jnp.arange(shape[-2], dtype=jnp.float32), jnp.arange(shape[-1], dtype=jnp.float32), indexing="ij")
-    return rows - cy, cols - cx, cy, cx
+# --- resampling: rotate and rescale read x at non-integer points (as warp does) -------------------
 
 
 def _cos_sin(angle: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -187,13 +162,6 @@ def rotate(x: Any, angle: float, *, order: int = 1) -> jax.Array:
     return _rotate(x, jnp.asarray(angle, jnp.float32), order=order)
 
 
-def _check_order(order: Any) -> int:
-    order = check_int(order, "order")
-    if order not in (0, 1):
-        raise ValueError(f"`order` must be 0 (nearest) or 1 (bilinear); got {order}.")
-    return order
-
-
 @jax.jit
 def _rescale(x: jax.Array, factor: jax.Array) -> jax.Array:
     v, u, cy, cx = _grid(x.shape)
@@ -206,7 +174,8 @@ def rescale(x: Any, factor: float) -> jax.Array:
     .. math:: (A_s x)(p) = x\\big(c + (p - c) / s\\big)
 
     ``factor > 1`` enlarges the picture (its edges leave the frame);
-    ``factor < 1`` shrinks it (a black frame appears).
+    ``factor < 1`` shrinks it (a black frame appears). ``factor`` lies
+    between 1e-6 and 1e6: beyond, float32 coordinates lose every pixel.
 
     Examples
     --------
@@ -215,131 +184,7 @@ def rescale(x: Any, factor: float) -> jax.Array:
     [[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]]
     """
     x = _image(x)
-    factor = _number(factor, check_real, "factor", minimum=0.0, min_inclusive=False)
+    factor = _number(factor, check_real, "factor", minimum=1e-6, maximum=1e6)
     return _rescale(x, jnp.asarray(factor, jnp.float32))
 
 
-@partial(jax.jit, static_argnames=("order",))
-def _warp(x: jax.Array, flow: jax.Array, *, order: int = 1) -> jax.Array:
-    rows, cols = jnp.meshgrid(jnp.arange(x.shape[-2], dtype=x.dtype), jnp.arange(x.shape[-1], dtype=x.dtype), indexing="ij")
-    return _sample(x, rows - flow[0], cols - flow[1], order)  # flow: (2, H, W) = (down, right)
-
-
-def warp(x: Any, flow: Any, *, order: int = 1) -> jax.Array:
-    """Deform an image by a displacement field: the operator :math:`D_\\tau`.
-
-    .. math:: (D_\\tau x)(p) = x\\big(p - \\tau(p)\\big)
-
-    (the convention of Mallat's deformation stability): the content near
-    :math:`p - \\tau(p)` moves to :math:`p`, so a constant field
-    :math:`\\tau \\equiv v` with integer :math:`v` is exactly the shift
-    :func:`shift` ``(x, *v, boundary="zeros")``, and :math:`\\tau = 0` is the
-    identity. Non-integer points are read bilinearly, and points outside the
-    image read as 0.
-
-    Parameters
-    ----------
-    x : array, shape (H, W) or (..., H, W)
-    flow : array, shape (2, H, W)
-        ``flow[0]``: displacement down (rows), ``flow[1]``: right (columns), in pixels.
-    order : {0, 1}
-        Nearest or bilinear reading.
-
-    Examples
-    --------
-    >>> import cnnlib as cl, numpy as np
-    >>> flow = np.stack([np.zeros((1, 3)), np.ones((1, 3))])  # one pixel to the right
-    >>> cl.warp([[1, 2, 3]], flow).tolist()
-    [[0.0, 1.0, 2.0]]
-    """
-    x = _image(x)
-    flow = as_float_array(flow, "flow")
-    check_shape(flow, (2,) + tuple(x.shape[-2:]), "flow", f"(2, H, W) = {(2,) + tuple(x.shape[-2:])} to match `x`")
-    return _warp(x, flow.astype(x.dtype), order=_check_order(order))
-
-
-# --- random smooth deformations -----------------------------------------------------------------
-
-
-@partial(jax.jit, static_argnames=("shape",))
-def _unit_flow(key: jax.Array, smoothness: jax.Array, *, shape: tuple) -> jax.Array:
-    noise = jax.random.normal(key, (2, 1) + shape)  # (2, 1, H, W): two fields, one channel each
-    return _blurred_unit_flow(noise, smoothness)
-
-
-def _blurred_unit_flow(noise: jax.Array, smoothness: jax.Array) -> jax.Array:
-    """White noise (2, 1, H, W) blurred by a Gaussian of width ``smoothness``, scaled to a largest length of 1."""
-    from .conv import conv2d  # the one convolution
-
-    shape = noise.shape[-2:]
-    radius = (min(shape) - 1) // 2  # fixed, so that `smoothness` can be traced (one compilation per shape)
-    t = jnp.arange(-radius, radius + 1, dtype=jnp.float32)
-    g = jnp.exp(-(t**2) / (2 * smoothness**2))
-    g = g / g.sum()  # (2r + 1,)
-    blur = partial(conv2d, padding="same", boundary="reflect", method="fft")
-    flow = blur(blur(noise, g[None, None, None, :]), g[None, None, :, None])[:, 0]  # rows, then columns: (2, H, W)
-    return flow / jnp.max(jnp.sqrt(flow[0] ** 2 + flow[1] ** 2))
-
-
-def smooth_flow(key: Any, shape: tuple[int, int], amplitude: float, smoothness: float) -> jax.Array:
-    """A random smooth displacement field :math:`\\tau` for :func:`warp`.
-
-    White noise in each component, blurred by a Gaussian of width
-    ``smoothness`` pixels (reflecting at the border; the Gaussian is cut off
-    ``(min(H, W) - 1) // 2`` pixels from its centre), then scaled so that the
-    longest displacement :math:`\\max_p \\|\\tau(p)\\|` equals ``amplitude``.
-    Its gradient is about ``amplitude / smoothness``: a large ``smoothness``
-    gives a gentle, almost constant field; a small one a crumpled image.
-
-    Parameters
-    ----------
-    key : jax PRNG key
-    shape : (int, int)
-        ``(H, W)`` of the image to warp.
-    amplitude : float
-        Largest displacement in pixels, >= 0.
-    smoothness : float
-        Width of the Gaussian blur in pixels, > 0.
-
-    Returns
-    -------
-    jax.Array, shape (2, H, W)
-
-    Examples
-    --------
-    >>> import cnnlib as cl, jax
-    >>> tau = cl.smooth_flow(jax.random.key(0), (32, 32), 3.0, 4.0)
-    >>> tau.shape, round(float(jax.numpy.hypot(tau[0], tau[1]).max()), 4)
-    ((2, 32, 32), 3.0)
-    """
-    key = check_key(key)
-    shape = check_image_shape(shape, "shape")
-    amplitude = check_real(amplitude, "amplitude", minimum=0.0)
-    smoothness = check_real(smoothness, "smoothness", minimum=0.0, min_inclusive=False)
-    return amplitude * _unit_flow(key, jnp.float32(smoothness), shape=shape)
-
-
-@jax.jit
-def _flow_gradient_norm(flow: jax.Array) -> jax.Array:
-    dy = jnp.stack(jnp.gradient(flow[0]))  # (2, H, W): d tau_y / d(row, col)
-    dx = jnp.stack(jnp.gradient(flow[1]))
-    return jnp.max(jnp.sqrt(jnp.sum(dy**2 + dx**2, axis=0)))  # largest Frobenius norm of the Jacobian
-
-
-def flow_gradient_norm(flow: Any) -> float:
-    """:math:`\\|\\nabla\\tau\\|_\\infty`: the largest Frobenius norm of the Jacobian of a field.
-
-    Central differences inside, one-sided at the border. A constant field
-    (a pure shift) has 0, however long its arrows.
-
-    Examples
-    --------
-    >>> import cnnlib as cl, numpy as np
-    >>> shift_field = np.stack([np.full((4, 4), 5.0), np.zeros((4, 4))])
-    >>> cl.flow_gradient_norm(shift_field)
-    0.0
-    """
-    flow = as_float_array(flow, "flow")
-    check_ndim(flow, 3, "flow", "(2, H, W)")
-    check_shape(flow, (2, None, None), "flow", "(2, H, W)")
-    return float(_flow_gradient_norm(flow))

@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import transforms as _t
-from .._validate import as_float_array, as_unit_image, check_choice, check_int, check_ndim, check_real
+from .._validate import as_float_array, as_unit_image, check_choice, check_finite, check_int, check_ndim, check_real
 from ..conv import conv2d
 from ..equivariance import oriented_kernel
 from ..pool import max_pool2d
@@ -91,6 +91,7 @@ class _EquivarianceState:
     def __init__(self, img: Any, kernel: Any, key: Any) -> None:
         x = as_unit_image(img, "img")
         check_ndim(x, 2, "img", "(H, W)")
+        check_finite(x, "img")
         if 0 in x.shape:
             raise ValueError(f"`img` must not be empty; got shape {tuple(x.shape)}.")
         if x.shape[0] % 2 or x.shape[1] % 2:
@@ -98,6 +99,9 @@ class _EquivarianceState:
         self.x = x
         self.kernel = oriented_kernel() if kernel is None else as_float_array(kernel, "kernel")
         check_ndim(self.kernel, 2, "kernel", "(k, k)")
+        check_finite(self.kernel, "kernel")
+        if 0 in self.kernel.shape:
+            raise ValueError(f"`kernel` must not be empty; got shape {tuple(self.kernel.shape)}.")
         if self.kernel.shape[0] != self.kernel.shape[1]:
             raise ValueError(f"`kernel` must be square (k, k), so that it can be turned; got {tuple(self.kernel.shape)}.")
         key = jax.random.key(0) if key is None else key
@@ -123,14 +127,15 @@ class _EquivarianceState:
 
     def update(self, transform="shift", layer="conv", dx=0, dy=0, angle=0.0, scale=1.0, amplitude=0.0) -> str:
         t = TRANSFORMS.index(check_choice(transform, TRANSFORMS, "transform"))
-        dx, dy = check_int(dx, "dx"), check_int(dy, "dy")
-        angle = check_real(angle, "angle")
-        scale = check_real(scale, "scale", minimum=0.0, min_inclusive=False)
-        amplitude = check_real(amplitude, "amplitude", minimum=0.0)
+        h, w = self.x.shape
+        dx, dy = check_int(dx, "dx", minimum=-w, maximum=w), check_int(dy, "dy", minimum=-h, maximum=h)
+        angle = check_real(angle, "angle")  # any angle; turned into [0, 360) in float64 below
+        scale = check_real(scale, "scale", minimum=0.01, maximum=100.0)  # float32 keeps the grid readable
+        amplitude = check_real(amplitude, "amplitude", minimum=0.0, maximum=float(max(h, w)))
         l = LAYERS.index(check_choice(layer, LAYERS, "layer"))  # noqa: E741
         gx, fgx, gfx = _frame(
             self.x, self.kernel, self.flow, self.half_flow, jnp.int32(t), jnp.int32(l),
-            jnp.int32(dy), jnp.int32(dx), jnp.float32(angle), jnp.float32(scale), jnp.float32(amplitude),
+            jnp.int32(dy), jnp.int32(dx), jnp.float32(angle % 360.0), jnp.float32(scale), jnp.float32(amplitude),
         )
         fgx, gfx = np.asarray(fgx), np.asarray(gfx)
         diff = fgx - gfx
@@ -222,6 +227,7 @@ class _PoolingState:
     def __init__(self, signal: Any) -> None:
         x = as_float_array(signal, "signal")
         check_ndim(x, 1, "signal", "(L,)")
+        check_finite(x, "signal")
         if not 3 <= x.shape[0] <= 24:
             raise ValueError(f"`signal` must have 3 to 24 values (one box each); got {x.shape[0]}.")
         self.x = x

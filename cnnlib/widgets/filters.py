@@ -17,7 +17,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from .._validate import as_unit_image, check_choice, check_int, check_ndim
+from .._validate import as_unit_image, check_choice, check_finite, check_int, check_ndim, check_real, check_size, describe
 from ..conv import conv2d
 from ..filters import KERNELS, box_kernel, gaussian_kernel
 from ._core import Canvas, explorer
@@ -60,6 +60,7 @@ def filter_kernel(name: str, size: int = 3) -> np.ndarray:
     """
     name = check_choice(name, (*KERNELS, "gaussian"), "name")
     size = check_int(size, "size", minimum=1)
+    check_size(size * size, "size", "the kernel")
     if size % 2 == 0:
         raise ValueError(f"`size` must be odd so the kernel has a centre pixel; got {size}.")
     if name == "box":
@@ -127,13 +128,14 @@ def filter_update(img: Any, *, max_size: int = 15) -> Callable[..., str]:
     """
     img = as_unit_image(img, "img")
     check_ndim(img, 2, "img", "(H, W)")
+    check_finite(img, "img")
     max_size = check_int(max_size, "max_size", minimum=3)
     if max_size % 2 == 0:
         raise ValueError(f"`max_size` must be odd; got {max_size}.")
     if min(img.shape) <= max_size // 2:
         side = max_size // 2 + 1
         raise ValueError(
-            f"`img` must be at least {side}x{side} pixels for max_size={max_size} (the border is mirrored by "
+            f"`img` must be at least {side}x{side} pixels for `max_size` = {max_size} (the border is mirrored by "
             f"up to {max_size // 2} pixels); got {tuple(img.shape)}."
         )
     x = np.asarray(img, dtype=np.float32)
@@ -169,6 +171,7 @@ def filter_update(img: Any, *, max_size: int = 15) -> Callable[..., str]:
         ax.set_position([0.01 + j * 0.33, 0.02, 0.31, 0.86])
 
     def update(name: str = "edge", size: int = 3) -> str:
+        check_choice(name, (*FILTERS.values(), "gaussian3"), "name")
         size = check_int(size, "size", minimum=1)
         if size + (0 if name in _SIZED else 2) > max_size:
             raise ValueError(f"`size` must be <= {max_size if name in _SIZED else max_size - 2} for {name!r}; got {size}.")
@@ -277,7 +280,7 @@ def filter_gallery(img: Any, names: Sequence[str] = tuple(KERNELS), *, ncols: in
     ncols : int
         Filters per row.
     size : float
-        Inches per column.
+        Inches per column, 0.1 to 20.
 
     Returns
     -------
@@ -287,8 +290,16 @@ def filter_gallery(img: Any, names: Sequence[str] = tuple(KERNELS), *, ncols: in
 
     img = as_unit_image(img, "img")
     check_ndim(img, 2, "img", "(H, W)")
+    check_finite(img, "img")
+    if 0 in img.shape:
+        raise ValueError(f"`img` must not be empty; got shape {tuple(img.shape)}.")
+    if isinstance(names, (str, bytes, dict)) or not isinstance(names, (list, tuple)):
+        raise TypeError(f"`names` must be a list of kernel names, e.g. ['edge', 'sharpen']; got {describe(names)}.")
+    if not names:
+        raise ValueError("`names` must name at least one kernel; got an empty list.")
     names = [check_choice(n, KERNELS, "names") for n in names]
     ncols = min(check_int(ncols, "ncols", minimum=1), len(names))
+    size = check_real(size, "size", minimum=0.1, maximum=20.0)
     blocks = -(-len(names) // ncols)
     ratios = [0.7, 1.0] * blocks  # a kernel row above each image row
     fig, axes = new_figure(2 * blocks, ncols, figsize=(size * ncols, size * sum(ratios)),
