@@ -128,7 +128,8 @@ def _gaussian_window(window: tuple, sigma: float) -> jax.Array:
     rows = jnp.arange(window[0]) - (window[0] - 1) / 2  # (kH,)
     cols = jnp.arange(window[1]) - (window[1] - 1) / 2  # (kW,)
     d2 = rows[:, None] ** 2 + cols[None, :] ** 2  # (kH, kW)
-    w = jnp.exp(-(d2 - d2.min()) / (2.0 * sigma**2))  # the nearest cells weigh 1: no 0 / 0 for a tiny sigma
+    d2 = d2 - d2.min()  # the nearest cells weigh exactly 1: no 0 / 0 for a tiny sigma (sigma**2 = 0 in float32)
+    w = jnp.exp(-jnp.where(d2 > 0, d2 / (2.0 * sigma**2), 0.0))
     return (w / w.sum()).astype(jnp.float32)
 
 
@@ -165,6 +166,7 @@ def weighted_pool2d(
     """
     x, window, strides, pads = _normalise(x, size, stride, padding)
     sigma = max(window) / 3.0 if sigma is None else check_real(sigma, "sigma", minimum=0.0, min_inclusive=False)
+    sigma = min(max(sigma, 1e-30), 1e30)  # beyond these the float32 weights are the same (the limits)
     return _weighted(x, jnp.float32(sigma), window=window, strides=strides, pads=pads)
 
 

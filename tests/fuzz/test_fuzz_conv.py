@@ -332,6 +332,16 @@ def test_pool_valid_edge_cases(k, s):
     np.testing.assert_allclose(got, [min(i * s + k, 6) - 1 for i in range((6 - k) // s + 1)])
 
 
+@pytest.mark.parametrize("sigma", [1e-200, 1e-30, 1e-3, 1e300])
+def test_weighted_pool_tiny_and_huge_sigma(sigma):
+    x = np.arange(16.0).reshape(4, 4)
+    got = np.asarray(accepts(cl.weighted_pool2d, x, 3, stride=1, sigma=sigma))
+    want = _np_pool(x, 3, 1, np.mean) if sigma > 1 else x[1:3, 1:3]  # the limits: plain mean, the centre cell
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+    got = np.asarray(accepts(cl.weighted_pool2d, x, 2, sigma=sigma))  # even window: four nearest cells weigh 1
+    np.testing.assert_allclose(got, _np_pool(x, 2, 2, np.mean), rtol=1e-5)
+
+
 def test_pool_nan_stays_in_its_window():
     x = IMG.copy()
     x[0, 0] = np.nan
