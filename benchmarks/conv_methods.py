@@ -433,7 +433,8 @@ def calibration(*, log: Callable[[str], None]) -> list[dict[str, Any]]:
     rec = record(SECTION, "auto: FFT crossover calibration", "calibrate_auto", result["seconds"],
                  measured_k=result["k"], fft_min_taps=result["fft_min_taps"], file=result["file"],
                  direct_s={str(k): v for k, v in result["direct_s"].items()}, fft_s=result["fft_s"])
-    rec["note"] = f"FFT from k = {result['k']:.1f} on this machine; cached in {result['file'] or '(not writable)'}"
+    where = result["file"] or result.get("not_saved") and f"not saved: {result['not_saved']}" or "not saved (not writable)"
+    rec["note"] = f"FFT from k = {result['k']:.1f} on this machine; {where}"
     hold(rec, f"< {CALIBRATION_LIMIT_S:g} s", result["seconds"], "<", CALIBRATION_LIMIT_S)
     log(f"  calibration: {rec['note']} ({result['seconds']:.2f} s)")
     return [rec]

@@ -45,7 +45,9 @@ def calibrate_auto(*, save: bool = True) -> dict:
     ----------
     save : bool, optional
         Also write the result to :func:`cnnlib.conv._auto.cache_file` for
-        later processes (a read-only home keeps it for this process only).
+        later processes. Not written when the machine is busy (load average
+        above 1.5 per core: the timings would be noise) or the home
+        folder is read-only; the result then holds for this process only.
 
     Returns
     -------
@@ -72,7 +74,12 @@ def calibrate_auto(*, save: bool = True) -> dict:
               "seconds": time.perf_counter() - started, "file": None}
     _MEASURED.update(loaded=True, taps=k_star**2)
     _clear_caches()
-    if save:
+    # On a busy machine (half again as many runnable processes as cores) the timings are noise: this process only.
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    result["load"] = load
+    if save and load > 1.5 * (os.cpu_count() or 1):
+        result["not_saved"] = f"load average {load:.1f} on {os.cpu_count()} cores"
+    elif save:
         path = cache_file()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
