@@ -41,12 +41,12 @@ import concurrent.futures
 import dataclasses
 import hashlib
 import html
+import inspect
 import io
 import json
 import os
 import pathlib
 import re
-import subprocess
 import symtable
 import sys
 import tempfile
@@ -314,8 +314,6 @@ def _key(nb, cells: list[int]) -> str:
     for i in cells:
         digest.update(_source(nb.cells[i]).encode())
         digest.update(b"\0")
-    import inspect
-
     digest.update(repr(sorted(SPECS.items())).encode())  # what is captured, and how
     for fn in (program, names, capture, _label, _text, compute, encode):
         digest.update(inspect.getsource(fn).encode())
@@ -363,6 +361,16 @@ def compute(path: pathlib.Path, timeout: int = 600) -> list[dict]:
         return [json.loads((result / f"{i}.json").read_text()) for i in sorted(builders)]
 
 
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (-1 where the platform does not say)."""
+    try:
+        import resource
+    except ImportError:
+        return -1.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def frames_for(path: pathlib.Path, cache: pathlib.Path | None = CACHE) -> list[dict]:
     """The frames of every widget of ``path``, from the cache when its cells, SPECS and cnnlib are unchanged."""
     import nbformat
@@ -374,14 +382,12 @@ def frames_for(path: pathlib.Path, cache: pathlib.Path | None = CACHE) -> list[d
     target = cache / f"{path.stem}-{_key(nb, cells)}.json" if cache else None
     if target and target.exists():
         return json.loads(target.read_text())
-    import resource
-
-    wall, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall, cpu = time.perf_counter(), _children_cpu()
     widgets = compute(path)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the kernel, once it has exited
+    kernel_cpu = _children_cpu() - cpu  # the kernel's, once it has exited
     for widget in widgets:
         widget["seconds"] = round(time.perf_counter() - wall, 1)
-        widget["kernel_cpu_seconds"] = round(after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime, 1)
+        widget["kernel_cpu_seconds"] = round(kernel_cpu, 1) if cpu >= 0 else None
     for widget in widgets:
         for frame in widget["frames"]:
             data, frame["ext"] = encode(base64.b64decode(frame.pop("png")))
@@ -490,9 +496,10 @@ def embed(nb, path: pathlib.Path, out: pathlib.Path, widgets: list[dict] | None 
             old.unlink()
     folder.mkdir(parents=True, exist_ok=True)
     report = []
-    by_cell = {w["cell"]: w for w in widgets}
+    by_id = {w.get("cell_id"): w for w in widgets if w.get("cell_id")}
+    by_index = {w["cell"]: w for w in widgets}
     for i, cell in enumerate(nb.cells):
-        widget = by_cell.get(i)
+        widget = by_id.get(cell.get("id")) if by_id else by_index.get(i)  # ids survive a split markdown cell
         if widget is None:
             continue
         srcs, size = [], 0

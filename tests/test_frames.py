@@ -313,3 +313,12 @@ def test_frames_are_computed_once_then_read_from_the_cache(tmp_path, monkeypatch
     second = frames.frames_for(path, cache=tmp_path / "cache")
     assert len(calls) == 1 and first == second and "data" in first[0]["frames"][0]
     assert len(list((tmp_path / "cache").glob("07_test-*.json"))) == 1
+
+
+def test_frames_find_their_cell_by_its_id_when_cells_moved(tmp_path):
+    nb = _widget_notebook()
+    widgets = _widgets(cell=99)  # the index it had when computed; a markdown cell split since moved it
+    widgets[0]["cell_id"] = nb.cells[2].id
+    report = frames.embed(nb, tmp_path / "07_test.ipynb", tmp_path / "site", widgets)
+    assert [r["cell"] for r in report] == [2]
+    assert "cnnlib-frames" in nb.cells[2].outputs[-1]["data"]["text/html"]
