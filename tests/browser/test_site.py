@@ -163,10 +163,6 @@ class DiskPage:
         self.context.close()
 
 
-def _loaded(page, player) -> bool:
-    return player.locator("img").evaluate("i => i.complete && i.naturalWidth > 0")
-
-
 def _move_and_compare(page, player, shots: pathlib.Path, name: str) -> str:
     """Press ArrowRight (ArrowLeft at the last frame) on the player's range input; the picture must change."""
     player.scroll_into_view_if_needed()
