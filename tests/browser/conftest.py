@@ -28,6 +28,9 @@ import urllib.request
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+# Setting defaults that `make setup` copies into .venv/share/jupyter/lab/settings/overrides.d/
+# (what jupyterlab-deck needs); the suite's JupyterLab reads them from here.
+LAB_OVERRIDES = ROOT / "jupyter" / "overrides.d"
 CHROMIUM = os.environ.get("CNNLIB_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "build" / "browser-screenshots"
 ENABLE_HINT = (
@@ -141,6 +144,15 @@ class Lab:
             body = response.read()
         return json.loads(body) if body else None
 
+    def put_settings(self, plugin: str, values: dict) -> None:
+        """Replace the user settings of one JupyterLab plugin (``{}``: back to the defaults); pages opened afterwards see them."""
+        body = json.dumps({"raw": json.dumps(values)}).encode()
+        request = urllib.request.Request(
+            self.url(f"/lab/api/settings/{plugin}"), data=body, method="PUT", headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=10):
+            pass
+
     def close_all_sessions(self) -> None:
         for session in self.api("GET", "/api/sessions") or []:
             self.api("DELETE", f"/api/sessions/{session['id']}")
@@ -170,6 +182,8 @@ def lab(notebooks_dir):
     (settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
         json.dumps({"windowingMode": "none"})
     )
+    # The setting defaults `make lab` uses, from the repository (not whatever .venv holds).
+    shutil.copytree(LAB_OVERRIDES, tmp / "app-settings" / "overrides.d")
     env = dict(
         os.environ,
         JUPYTER_CONFIG_DIR=str(tmp / "config"),
@@ -187,6 +201,7 @@ def lab(notebooks_dir):
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={notebooks_dir}",
+        f"--LabApp.app_settings_dir={tmp / 'app-settings'}",
         "--LabApp.news_url=",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
