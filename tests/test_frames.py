@@ -109,7 +109,12 @@ def _checks_filter(frames_):  # the blur grows: the Laplacian's response shrinks
     assert all(a > b for a, b in zip(ranges[:-1], ranges[1:-1])) and ranges[-1] <= ranges[-2], ranges
 
 
+def _checks_weight_sharing(frames_):
+    assert all("multiplies 4 pixels" in f["readout"] for f in frames_), [f["readout"] for f in frames_]
+
+
 CLAIMS = {
+    "weight_sharing_explorer": _checks_weight_sharing,
     "equivariance_explorer": _checks_equivariance,
     "pooling_shift_explorer": _checks_pooling_shift,
     "toy_shift_explorer": _checks_toy_shift,
