@@ -14,7 +14,8 @@ over channels is to stay high for every turned digit, the channels have to
 split the angles between them. :func:`rotation_match` measures whether two
 filters are turned copies of each other.
 
-**Deformation stability.** :func:`random_deformations` draws smooth random
+**Deformation stability** (in :mod:`cnnlib.deformations`, re-exported
+here). :func:`random_deformations` draws smooth random
 displacement fields :math:`\\tau` (optionally plus a whole-pixel shift),
 :func:`deformation_sizes` gives their size :math:`\\max_p\\|\\tau(p)\\|` and
 their gradient :math:`\\|\\nabla\\tau\\|_\\infty`, and
@@ -34,9 +35,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._validate import as_float_array, check_image_shape, check_int, check_key, check_ndim, check_real, check_shape, describe
+from ._validate import as_float_array, check_finite, check_int, check_key, check_ndim, check_real, check_shape, check_size, describe
 from .conv import conv2d
-from .transforms import _blurred_unit_flow, _flow_gradient_norm, _warp, rotate
+from .training import adam_scan
+from .transforms import rotate
 
 __all__ = [
     "template_scores",
@@ -112,8 +114,14 @@ def template_scores(w: Any, x: Any) -> jax.Array:
     """
     w = as_float_array(w, "w")
     check_ndim(w, 3, "w", "(K, k, k)")
+    if 0 in w.shape:
+        raise ValueError(f"`w` must hold at least one template of size at least 1x1; got shape {tuple(w.shape)}.")
+    check_finite(w, "w")
     x = as_float_array(x, "x")
     check_ndim(x, {2, 3}, "x", "(N, H, W) or (H, W)")
+    check_finite(x, "x")
+    if x.ndim == 3 and x.shape[0] == 0:
+        raise ValueError(f"`x` must hold at least one image; got shape {tuple(x.shape)}.")
     if min(x.shape[-2:]) < max(w.shape[-2:]):
         raise ValueError(f"`x` images {tuple(x.shape[-2:])} must be at least as large as the templates {tuple(w.shape[-2:])}.")
     single = x.ndim == 2
@@ -125,27 +133,18 @@ def template_scores(w: Any, x: Any) -> jax.Array:
 def _train(w0, x, idx, angles, *, lr, temperature):
     import optax  # lazily: `import cnnlib` stays light
 
-    optimiser = optax.adam(lr)
     turn = jax.vmap(rotate)  # one angle per image
     batch = idx.shape[-1] // 2
     yb = jnp.concatenate([jnp.ones(batch), jnp.zeros(batch)])  # targets first, then the others
 
-    def loss_fn(params, xb):
-        s = _scores(params["w"], xb)  # (2B, K)
+    def loss_fn(params, i, a):  # i, a (2B,): the images of this step and their angles
+        s = _scores(params["w"], turn(x[i], a))  # (2B, K), each image turned by its angle
         soft_max = temperature * jax.nn.logsumexp(s / temperature, axis=1)  # (2B,): the max over channels, softened
         return optax.sigmoid_binary_cross_entropy(params["scale"] * (soft_max - params["threshold"]), yb).mean()
 
     def one_run(w, idx, angles):  # idx, angles: (steps, 2B)
         params = {"w": w, "scale": jnp.float32(10.0), "threshold": jnp.float32(0.5)}
-
-        def step(carry, batch_in):
-            params, state = carry
-            i, a = batch_in
-            loss, grads = jax.value_and_grad(loss_fn)(params, turn(x[i], a))  # (2B, H, W), each turned by its angle
-            updates, state = optimiser.update(grads, state, params)
-            return (optax.apply_updates(params, updates), state), loss
-
-        (params, _), losses = jax.lax.scan(step, (params, optimiser.init(params)), (idx, angles))
+        params, _, losses = adam_scan(loss_fn, params, (idx, angles), lr)  # the Adam loop every trainer shares
         return params, losses
 
     return jax.vmap(one_run)(w0, idx, angles)  # the runs side by side
@@ -180,7 +179,8 @@ def train_rotation_detector(
     "rotation". The ``n_runs`` runs differ in their starting noise, their
     batches and their angles, all drawn up front from ``key`` (with NumPy:
     the same numbers on every machine); they are trained side by side
-    (``vmap``), each in one compiled ``lax.scan``.
+    (``vmap``), each in one compiled ``lax.scan``
+    (:func:`cnnlib.training.adam_scan`, the Adam loop every trainer in cnnlib shares).
 
     Parameters
     ----------
@@ -219,17 +219,26 @@ def train_rotation_detector(
     key = check_key(key)
     images = as_float_array(images, "images")
     check_ndim(images, 3, "images", "(N, H, W)")
+    if 0 in images.shape:
+        raise ValueError(f"`images` must hold at least two images of at least 2x2; got shape {tuple(images.shape)}.")
+    check_finite(images, "images")
+    if is_target is None or isinstance(is_target, (str, bytes)):
+        raise TypeError(f"`is_target` must be {images.shape[0]} booleans (one per image); got {describe(is_target)}.")
     target = np.asarray(is_target)
     if target.shape != (images.shape[0],) or not (target.dtype == np.bool_ or np.issubdtype(target.dtype, np.integer)):
         raise ValueError(f"`is_target` must be {images.shape[0]} booleans (one per image); got {describe(is_target)}.")
+    if target.dtype != np.bool_ and not np.isin(target, (0, 1)).all():
+        raise ValueError(f"`is_target` must be booleans or 0/1; got values {sorted(set(target.tolist()))[:5]}.")
     target = target.astype(bool)
     if target.all() or not target.any():
         raise ValueError("`is_target` must mark some images as targets and some as not; got only one kind.")
-    n_channels = check_int(n_channels, "n_channels", minimum=1)
+    n_channels = check_int(n_channels, "n_channels", minimum=1, maximum=1024)
     size = check_int(size, "size", minimum=2, maximum=min(images.shape[-2:]))
-    n_runs = check_int(n_runs, "n_runs", minimum=1)
-    steps = check_int(steps, "steps", minimum=1)
-    batch = check_int(batch, "batch", minimum=1)
+    n_runs = check_int(n_runs, "n_runs", minimum=1, maximum=1000)
+    steps = check_int(steps, "steps", minimum=1, maximum=10**5)
+    batch = check_int(batch, "batch", minimum=1, maximum=10**5)
+    check_size(n_runs * steps * 2 * batch, "steps", "the table of batches and angles")
+    check_size(n_runs * 2 * batch * images.shape[1] * images.shape[2], "batch", "the turned images of one step")
     lr = check_real(lr, "lr", minimum=0.0, min_inclusive=False)
     max_angle = check_real(max_angle, "max_angle", minimum=0.0, maximum=180.0)
     temperature = check_real(temperature, "temperature", minimum=0.0, min_inclusive=False)
@@ -289,205 +298,22 @@ def rotation_match(a: Any, b: Any, angles: Sequence[float], *, max_shift: int = 
     """
     a = as_float_array(a, "a")
     check_ndim(a, 2, "a", "(k, k)")
+    if 0 in a.shape:
+        raise ValueError(f"`a` must be at least 1x1; got shape {tuple(a.shape)}.")
+    check_finite(a, "a")
     b = as_float_array(b, "b")
     check_shape(b, tuple(a.shape), "b", f"{tuple(a.shape)} like `a`")
+    check_finite(b, "b")
+    if angles is None or isinstance(angles, (str, bytes)) or np.asarray(angles).dtype == np.bool_:
+        raise TypeError(f"`angles` must be a sequence of angles in degrees; got {describe(angles)}.")
     angles = as_float_array(angles, "angles")
     check_ndim(angles, 1, "angles", "(A,), a sequence of angles in degrees")
-    max_shift = check_int(max_shift, "max_shift", minimum=0)
+    if angles.shape[0] == 0:
+        raise ValueError("`angles` must hold at least one angle; got none.")
+    check_finite(angles, "angles")
+    max_shift = check_int(max_shift, "max_shift", minimum=0, maximum=max(a.shape))
     return np.asarray(_rotation_match(a, b, angles.astype(jnp.float32), max_shift=max_shift), dtype=np.float64)
 
 
-# --- random deformations and what they do to a representation ----------------------------------
-
-
-def _range(value: Any, name: str, *, minimum: float, min_inclusive: bool) -> tuple[float, float]:
-    """A number ``v`` (read as ``(v, v)``) or a pair ``(lo, hi)`` with ``0 < lo <= hi``."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"`{name}` must be a number or a pair (low, high); got {describe(value)}.")
-        lo, hi = (check_real(v, name, minimum=0.0, min_inclusive=False) for v in value)  # drawn log-uniformly
-        if lo > hi:
-            raise ValueError(f"`{name}` must be (low, high) with low <= high; got {describe(value)}.")
-        return lo, hi
-    v = check_real(value, name, minimum=minimum, min_inclusive=min_inclusive)
-    return v, v
-
-
-@jax.jit
-def _fields(noise: jax.Array, amplitude: jax.Array, smoothness: jax.Array, shift: jax.Array) -> jax.Array:
-    unit = jax.vmap(_blurred_unit_flow)(noise, smoothness)  # (n, 2, H, W), largest length 1 each
-    return amplitude[:, None, None, None] * unit + shift[:, :, None, None]
-
-
-def random_deformations(
-    key: Any,
-    shape: tuple[int, int],
-    n: int,
-    *,
-    amplitude: float | tuple[float, float] = (0.25, 2.0),
-    smoothness: float | tuple[float, float] = (2.0, 8.0),
-    max_shift: int = 0,
-) -> jax.Array:
-    """``n`` random displacement fields: a smooth wobble plus, optionally, a whole-pixel shift.
-
-    Field ``i`` is made like :func:`cnnlib.smooth_flow` (white noise, blurred,
-    scaled) with a largest displacement ``amplitude_i`` and a blur width
-    ``smoothness_i``, each drawn log-uniformly from its range (a single number
-    means that value), plus a constant shift ``(dy_i, dx_i)`` with each
-    component drawn uniformly from the integers ``-max_shift ... max_shift``.
-    The draws are made with NumPy from a generator seeded by ``key`` (the same
-    fields on every machine). The shift has no gradient, so
-    it changes :math:`\\max_p\\|\\tau(p)\\|` without changing
-    :math:`\\|\\nabla\\tau\\|_\\infty`.
-
-    Parameters
-    ----------
-    key : jax PRNG key
-    shape : (int, int)
-        ``(H, W)`` of the image to warp.
-    n : int
-        Number of fields.
-    amplitude : float or (float, float)
-        Largest wobble displacement in pixels: a number >= 0, or a range
-        ``(low, high)`` with ``0 < low <= high``.
-    smoothness : float or (float, float)
-        Width of the Gaussian blur of the noise in pixels, > 0 (a number or a range).
-    max_shift : int
-        Largest shift component in pixels, >= 0.
-
-    Returns
-    -------
-    jax.Array, shape (n, 2, H, W)
-        ``[:, 0]`` down, ``[:, 1]`` right, as :func:`cnnlib.warp` expects.
-
-    Examples
-    --------
-    >>> import cnnlib as cl, jax
-    >>> tau = cl.random_deformations(jax.random.key(0), (16, 16), 3, amplitude=1.5, smoothness=3.0)
-    >>> size, grad = cl.deformation_sizes(tau)
-    >>> tau.shape, size.round(4).tolist()
-    ((3, 2, 16, 16), [1.5, 1.5, 1.5])
-    """
-    key = check_key(key)
-    shape = check_image_shape(shape, "shape")
-    n = check_int(n, "n", minimum=1)
-    amp = _range(amplitude, "amplitude", minimum=0.0, min_inclusive=True)
-    smooth = _range(smoothness, "smoothness", minimum=0.0, min_inclusive=False)
-    max_shift = check_int(max_shift, "max_shift", minimum=0)
-    rng = _numpy_rng(key)
-    noise = rng.standard_normal((n, 2, 1) + shape)  # (n, 2, 1, H, W): white noise, as in cl.smooth_flow
-
-    def log_uniform(lo: float, hi: float) -> np.ndarray:
-        return np.full(n, lo) if lo == hi else np.exp(rng.uniform(np.log(lo), np.log(hi), n))
-
-    amplitudes, widths = log_uniform(*amp), log_uniform(*smooth)
-    shifts = rng.integers(-max_shift, max_shift + 1, (n, 2))  # (n, 2): rows, columns
-    as32 = partial(jnp.asarray, dtype=jnp.float32)
-    return _fields(as32(noise), as32(amplitudes), as32(widths), as32(shifts))
-
-
-@jax.jit
-def _sizes(flows: jax.Array) -> tuple[jax.Array, jax.Array]:
-    size = jnp.sqrt(flows[:, 0] ** 2 + flows[:, 1] ** 2).max(axis=(-2, -1))  # (n,)
-    return size, jax.vmap(_flow_gradient_norm)(flows)
-
-
-def deformation_sizes(flows: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The two sizes of a displacement field that the deformation bound talks about.
-
-    Returns :math:`\\|\\tau\\|_\\infty = \\max_p \\|\\tau(p)\\|` (how far it
-    moves things) and :math:`\\|\\nabla\\tau\\|_\\infty` (how much it bends
-    them: the largest Frobenius norm of the Jacobian, as in
-    :func:`cnnlib.flow_gradient_norm`).
-
-    Parameters
-    ----------
-    flows : array, shape (n, 2, H, W) or (2, H, W)
-
-    Returns
-    -------
-    (numpy.ndarray, numpy.ndarray)
-        Each of shape (n,) (or () for one field), float64.
-
-    Examples
-    --------
-    >>> import cnnlib as cl, numpy as np
-    >>> shift = np.stack([np.full((4, 4), 3.0), np.full((4, 4), 4.0)])   # 3 down, 4 right
-    >>> [float(v) for v in cl.deformation_sizes(shift)]
-    [5.0, 0.0]
-    """
-    flows = as_float_array(flows, "flows")
-    check_ndim(flows, {3, 4}, "flows", "(n, 2, H, W) or (2, H, W)")
-    single = flows.ndim == 3
-    batch = flows[None] if single else flows
-    check_shape(batch, (None, 2, None, None), "flows", "(n, 2, H, W) or (2, H, W)")
-    size, grad = (np.asarray(v, dtype=np.float64) for v in _sizes(batch))
-    return (size[0], grad[0]) if single else (size, grad)
-
-
-def representation_change(phi: Callable[[jax.Array], Any], x: Any, flows: Any) -> np.ndarray:
-    """Relative change of a representation under each deformation, all fields at once.
-
-    .. math:: c_i = \\frac{\\|\\Phi(D_{\\tau_i} x) - \\Phi(x)\\|}{\\|\\Phi(x)\\|}
-
-    with :math:`D_\\tau` = :func:`cnnlib.warp` (bilinear, 0 outside) and
-    Frobenius norms over all entries of :math:`\\Phi`'s output. ``phi`` is
-    traced once and mapped over the fields with ``jax.vmap``, so it must be
-    written with JAX operations (``cl.conv2d``, ``jnp`` ...). To compare
-    several representations in one compiled pass, let ``phi`` return a tuple
-    of arrays: each gets its own :math:`c_i`.
-
-    Parameters
-    ----------
-    phi : callable
-        ``(H, W) -> array``, or ``-> tuple of arrays`` (any shapes, the same for every input).
-    x : array, shape (H, W)
-    flows : array, shape (n, 2, H, W)
-
-    Returns
-    -------
-    numpy.ndarray, float64
-        Shape (n,), or (n, R) when ``phi`` returns a tuple of R arrays. 0 where
-        nothing changed; ``inf`` where :math:`\\Phi(x) = 0` but
-        :math:`\\Phi(D_\\tau x) \\ne 0`.
-
-    Examples
-    --------
-    >>> import cnnlib as cl, numpy as np
-    >>> x = np.zeros((1, 6)); x[0, 2] = 1
-    >>> right = np.stack([np.zeros((1, 6)), np.ones((1, 6))])[None]   # one field: 1 pixel right
-    >>> cl.representation_change(lambda z: z, x, right).round(4).tolist()   # moved: |e_3 - e_2| / |e_2|
-    [1.4142]
-    >>> cl.representation_change(lambda z: (z, z.sum()), x, right).round(4).tolist()   # the total did not
-    [[1.4142, 0.0]]
-    """
-    if not callable(phi):
-        raise TypeError(f"`phi` must be a function of one image; got {describe(phi)}.")
-    x = as_float_array(x, "x")
-    check_ndim(x, 2, "x", "(H, W)")
-    flows = as_float_array(flows, "flows")
-    check_shape(flows, (None, 2) + tuple(x.shape), "flows", f"(n, 2, H, W) = (n, 2, {x.shape[0]}, {x.shape[1]}) to match `x`")
-    several = isinstance(jax.eval_shape(phi, jax.ShapeDtypeStruct(x.shape, x.dtype)), (tuple, list))
-    out = np.asarray(_change(phi, x, flows.astype(x.dtype)), dtype=np.float64)  # (n, R)
-    return out if several else out[:, 0]
-
-
-def _relative_norm(diff: jax.Array, den: jax.Array) -> jax.Array:
-    num = jnp.sqrt(jnp.sum(diff**2))
-    # as cl.equivariance_error: 0 if nothing changed, inf if only the reference is zero
-    return jnp.where(den > 0, num / jnp.where(den > 0, den, 1.0), jnp.where(num > 0, jnp.inf, 0.0))
-
-
-@partial(jax.jit, static_argnums=(0,))
-def _change(phi: Callable, x: jax.Array, flows: jax.Array) -> jax.Array:
-    def outputs(z):
-        out = phi(z)
-        return [jnp.asarray(o) for o in (out if isinstance(out, (tuple, list)) else [out])]
-
-    refs = outputs(x)
-    dens = [jnp.sqrt(jnp.sum(r**2)) for r in refs]
-
-    def one(flow):  # (R,)
-        return jnp.stack([_relative_norm(o - r, d) for o, r, d in zip(outputs(_warp(x, flow)), refs, dens)])
-
-    return jax.vmap(one)(flows)  # (n, R)
+# The deformation experiment lives in its own file; imported last (it does not use the names above).
+from .deformations import _fields, _range, _sizes, deformation_sizes, random_deformations, representation_change  # noqa: E402, F401

@@ -10,9 +10,10 @@ The network (LeCun et al. 1998, with ReLU and a choice of pooling)::
     flatten, dense 256 -> 120 + ReLU, dense 120 -> 10 (logits)
 
 :func:`lenet` returns a :class:`cnnlib.nets.Model`, so ``cl.nets.accuracy``
-and ``cl.nets.predict`` work with it. :func:`train` is the loop of notebook
-06: Adam (optax) on softmax cross-entropy, fixed batch shapes, one compiled
-step, the loss of every batch and the test accuracy of every epoch recorded.
+and ``cl.nets.predict`` work with it. :func:`train` is the training of notebook
+06: Adam (optax) on softmax cross-entropy with a cosine step size, through
+:func:`cnnlib.training.fit_epochs` (fixed batch shapes, one compiled step),
+the loss of every batch and the test accuracy of every epoch recorded.
 The measurements (:func:`probability_change`, :func:`first_layer_equivariance`,
 :func:`gradient_support`, ...) live in :mod:`cnnlib.lenet_measures` and are
 re-exported here.
@@ -30,13 +31,14 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 
-from ._validate import as_float_array, check_choice, check_int, check_key, check_ndim, check_positive_int, check_real
+from ._validate import as_float_array, check_bool, check_choice, check_finite, check_int, check_key, check_ndim, check_positive_int, check_real, check_size, describe
 from .aliasing import max_blur_pool2d
 from .conv import conv2d
-from .nets import Model, as_nchw, count_params, init_conv, init_dense
+from .nets import MAX_WIDTH, Model, as_nchw, count_params, init_conv, init_dense
+from .nets_fit import _check_data
 from .pool import max_pool2d
+from .training import _step, classification_loss, fit_epochs  # noqa: F401  (_step: the one compiled Adam step)
 
 __all__ = [
     "POOLS",
@@ -122,9 +124,12 @@ def lenet(pool: str = "max", *, channels: Sequence[int] = (6, 16), hidden: int =
     (3, 10)
     """
     kind = check_choice(pool, POOLS, "pool")
-    c1, c2 = (check_positive_int(c, "channels") for c in channels)
-    hidden = check_positive_int(hidden, "hidden")
-    n_classes = check_positive_int(n_classes, "n_classes")
+    if not (isinstance(channels, (tuple, list)) and len(channels) == 2):
+        raise ValueError(f"`channels` must be a pair (C1, C2) of filter counts; got {describe(channels)}.")
+    c1, c2 = (check_int(c, "channels", minimum=1, maximum=MAX_WIDTH) for c in channels)
+    hidden = check_int(hidden, "hidden", minimum=1, maximum=MAX_WIDTH)
+    n_classes = check_int(n_classes, "n_classes", minimum=1, maximum=MAX_WIDTH)
+    check_size(c2 * c1 * 25 + c2 * 16 * hidden + hidden * n_classes, "channels` and `hidden", "the weights")
 
     def init(key: jax.Array) -> Params:
         k1, k2, k3, k4 = jax.random.split(check_key(key), 4)
@@ -136,9 +141,32 @@ def lenet(pool: str = "max", *, channels: Sequence[int] = (6, 16), hidden: int =
 
 def _kind(model: Model) -> str:
     for kind, apply in _APPLY.items():
-        if model.apply is apply:
+        if getattr(model, "apply", None) is apply:
             return kind
-    raise TypeError(f"`model` must come from cnnlib.lenet.lenet(); got the model {model.name!r}.")
+    raise TypeError(f"`model` must come from cnnlib.lenet.lenet(); got the model {getattr(model, 'name', describe(model))!r}.")
+
+
+def _check_params(params: Params, kind: str) -> int:
+    """LeNet's parameters, ``[conv1, conv2, dense1, dense2]`` as :func:`lenet` makes them; returns the number of classes."""
+    try:
+        out = jax.eval_shape(lambda p: _forward(p, jnp.zeros((1, 28, 28), jnp.float32), kind), params)
+        finite = all(np.isfinite(np.asarray(leaf)).all() for leaf in jax.tree_util.tree_leaves(params))
+    except Exception as err:  # whatever the wrong structure made fail, deep inside
+        raise TypeError(f"`params` must be LeNet's [conv1, conv2, dense1, dense2] from model.init(key); "
+                        f"{type(err).__name__}: {str(err)[:160]}") from None
+    if not finite:
+        raise ValueError("`params` must be finite; they contain NaN or inf.")
+    return int(out[-1].shape[-1])
+
+
+def _check_digits(x: Any, name: str = "x", ndims: tuple[int, ...] = (3, 4)) -> jax.Array:
+    """Finite digits (N, 28, 28) (or (N, 1, 28, 28) where ``ndims`` has 4) with N >= 1."""
+    x = as_float_array(x, name)
+    check_ndim(x, set(ndims), name, "(N, 28, 28)" if ndims == (3,) else "(N, 28, 28) or (N, 1, 28, 28)")
+    if tuple(x.shape[-2:]) != (28, 28) or (x.ndim == 4 and x.shape[1] != 1) or x.shape[0] == 0:
+        raise ValueError(f"`{name}` must be digits of shape (N, 28, 28) with N >= 1; got {tuple(x.shape)}.")
+    check_finite(x, name)
+    return x
 
 
 @partial(jax.jit, static_argnames=("kind",))
@@ -148,9 +176,10 @@ def _features(params: Params, x: jax.Array, kind: str) -> list[jax.Array]:
 
 def features(model: Model, params: Params, x: Any) -> dict[str, jax.Array]:
     """Every layer's output for images ``x`` (N, 28, 28): ``{"conv1": (N, 6, 24, 24), ..., "logits": (N, 10)}``."""
-    x = as_float_array(x, "x")
-    check_ndim(x, {3, 4}, "x", "(N, 28, 28) or (N, 1, 28, 28)")
-    return dict(zip(LAYERS, _features(params, x, _kind(model))))
+    kind = _kind(model)
+    _check_params(params, kind)
+    x = _check_digits(x)
+    return dict(zip(LAYERS, _features(params, x, kind)))
 
 
 def layer_summary(model: Model, params: Params) -> list[tuple[str, tuple[int, ...], int]]:
@@ -168,22 +197,6 @@ def layer_summary(model: Model, params: Params) -> list[tuple[str, tuple[int, ..
 
 
 # ---------------------------------------------------------------- training
-
-
-def _loss(apply, params: Params, xb: jax.Array, yb: jax.Array) -> jax.Array:
-    logits = apply(params, xb)  # (B, 10)
-    return optax.softmax_cross_entropy_with_integer_labels(logits, yb).mean()
-
-
-_ADAM = optax.scale_by_adam()  # Adam's moment estimates; the step size is applied in _step
-
-
-@partial(jax.jit, static_argnames=("apply",))
-def _step(apply, params: Params, state: Any, xb: jax.Array, yb: jax.Array, lr: jax.Array):
-    """One Adam step of size ``lr`` (data, not static: a new schedule or run length compiles nothing)."""
-    loss, grads = jax.value_and_grad(partial(_loss, apply))(params, xb, yb)
-    direction, state = _ADAM.update(grads, state, params)
-    return jax.tree.map(lambda p, d: p - lr * d, params, direction), state, loss
 
 
 @partial(jax.jit, static_argnames=("apply",))
@@ -209,6 +222,16 @@ def _accuracy(apply, params: Params, x: np.ndarray, y: np.ndarray, size: int = 5
     return correct / len(x)
 
 
+def _digits(data: Any, name: str, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(x, y)``: finite digits (N, 28, 28) or (N, 1, 28, 28) with N >= 1, and labels 0 .. n_classes - 1."""
+    if not (isinstance(data, (tuple, list)) and len(data) == 2):
+        raise ValueError(f"`{name}` must be a pair (x, y) of digits and labels; got {describe(data)}.")
+    x, y = _check_data(_check_digits(data[0], f"{name}[0]"), data[1], f"{name}[0]", f"{name}[1]")
+    if y.max() >= n_classes:
+        raise ValueError(f"`{name}[1]` must be class numbers below {n_classes}; got {int(y.max())}.")
+    return x, y
+
+
 def train(
     model: Model,
     params: Params,
@@ -226,7 +249,9 @@ def train(
     The step size falls from ``lr`` to 0 along half a cosine over the run.
     Each epoch visits the training examples in an order drawn from
     ``jax.random.fold_in(key, epoch)``; a last, short batch is topped up from
-    the start of that order, so the step compiles once per model and batch size.
+    the start of that order, so the step compiles once per model and batch
+    size. The loop is :func:`cnnlib.training.fit_epochs`, shared by every
+    trainer in cnnlib.
 
     Returns
     -------
@@ -236,39 +261,33 @@ def train(
         loss of every batch; ``"test_accuracy"`` (when ``test_data`` is
         given): accuracy on it after each epoch.
     """
-    x, y = (np.asarray(a) for a in train_data)
-    check_ndim(x, {3, 4}, "train_data[0]", "(N, 28, 28)")
-    y = y.astype(np.int32)
+    kind = _kind(model)
+    n_classes = _check_params(params, kind)
+    x, y = _digits(train_data, "train_data", n_classes)
+    test = None if test_data is None else _digits(test_data, "test_data", n_classes)
     key = check_key(key)
-    epochs = check_int(epochs, "epochs", minimum=0)
-    batch_size = min(check_positive_int(batch_size, "batch_size"), len(x))
-    steps = -(-len(x) // batch_size)
+    epochs = check_int(epochs, "epochs", minimum=0, maximum=10_000)
+    batch_size = min(check_int(batch_size, "batch_size", minimum=1, maximum=10**5), len(x))
     lr = check_real(lr, "lr", minimum=0.0, min_inclusive=False)
-    state = _ADAM.init(params)
+    progress = check_bool(progress, "progress")
+    steps = -(-len(x) // batch_size)
     history: dict[str, list[Any]] = {"loss": [], "step_loss": [], "test_accuracy": []}
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=epochs * steps, desc=f"training {model.name}", unit="step")
-    for epoch in range(epochs):
-        order = np.asarray(jax.random.permutation(jax.random.fold_in(key, epoch), len(x)))
-        order = np.concatenate([order, order[: steps * batch_size - len(x)]])  # (steps * batch_size,)
-        xs, ys = x[order].reshape(steps, batch_size, *x.shape[1:]), y[order].reshape(steps, batch_size)  # (steps, B, ...)
-        losses = []
-        for s in range(steps):
-            rate = np.float32(_cosine(lr, epoch * steps + s, epochs * steps))
-            params, state, loss = _step(model.apply, params, state, xs[s], ys[s], rate)
-            losses.append(loss)  # kept on the device: no wait for each step
-            if bar is not None:
-                bar.update(1)
-        losses = np.asarray(jnp.stack(losses))  # (steps,)
+
+    def after_epoch(epoch: int, params: Params, losses: np.ndarray) -> None:
         history["step_loss"].extend(losses.tolist())
         history["loss"].append(float(losses.mean()))
-        if test_data is not None:
-            history["test_accuracy"].append(_accuracy(model.apply, params, *(np.asarray(a) for a in test_data)))
+        if test is not None:
+            history["test_accuracy"].append(_accuracy(_APPLY[kind], params, *test))
         if bar is not None:
             bar.set_postfix(loss=f"{history['loss'][-1]:.3f}")
+
+    params, _ = fit_epochs(classification_loss(_APPLY[kind]), params, x, y, key=key, epochs=epochs,
+                           batch_size=batch_size, lr=lr, schedule=_cosine, bar=bar, after_epoch=after_epoch)
     if bar is not None:
         bar.close()
     return params, {k: np.asarray(v) for k, v in history.items() if v or k != "test_accuracy"}
@@ -276,9 +295,10 @@ def train(
 
 def accuracy(model: Model, params: Params, x: Any, y: Any) -> float:
     """Fraction of the digits ``x`` (N, 28, 28) whose largest logit is the label ``y`` (N,)."""
-    x = np.asarray(as_float_array(x, "x"))
-    check_ndim(x, 3, "x", "(N, 28, 28)")
-    return _accuracy(model.apply, params, x, np.asarray(y).astype(np.int32))
+    kind = _kind(model)
+    _check_params(params, kind)
+    x, y = _check_data(_check_digits(x, "x", (3,)), y, "x", "y")
+    return _accuracy(_APPLY[kind], params, x, y)
 
 
 # The measurements of notebook 06 live in lenet_measures.py; imported last, as they use the names above.

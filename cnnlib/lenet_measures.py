@@ -13,10 +13,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._validate import as_float_array, check_int, check_ndim
+from ._validate import as_float_array, check_finite, check_int, check_ndim, describe
 from .aliasing import max_blur_pool2d
 from .conv import conv2d
-from .lenet import Model, Params, _kind, _pool
+from .lenet import Model, Params, _check_digits, _check_params, _kind, _pool
 from .pool import max_pool2d
 from .transforms import shift
 
@@ -30,9 +30,16 @@ def _probabilities(apply, params: Params, x: jax.Array) -> jax.Array:
 
 def probabilities(model: Model, params: Params, x: Any) -> jax.Array:
     """Class probabilities, softmax of the logits: (N, 10), each row sums to 1."""
-    x = as_float_array(x, "x")
-    check_ndim(x, {3, 4}, "x", "(N, 28, 28) or (N, 1, 28, 28)")
+    _check_params(params, _kind(model))
+    x = _check_digits(x)
     return _probabilities(model.apply, params, x)
+
+
+def _shifts(shifts: Any, limit: int) -> list[int]:
+    """A non-empty list of whole shifts, 0 to ``limit`` pixels."""
+    if not isinstance(shifts, (list, tuple, range, np.ndarray)) or len(shifts) == 0:
+        raise ValueError(f"`shifts` must be a non-empty list of shifts in pixels; got {describe(shifts)}.")
+    return [check_int(s, "shifts", minimum=0, maximum=limit) for s in shifts]
 
 
 @jax.jit
@@ -63,9 +70,13 @@ def first_layer_equivariance(model: Model, params: Params, x: Any, shifts: Seque
     the output shifts ``floor(s/2)`` and ``ceil(s/2)``.
     """
     kind = _kind(model)
+    _check_params(params, kind)
     x = as_float_array(x, "x")
     check_ndim(x, 3, "x", "(N, H, W)")
-    shifts = [check_int(s, "shifts", minimum=0) for s in shifts]
+    if x.shape[0] == 0 or min(x.shape[1:]) < 5:
+        raise ValueError(f"`x` must hold at least one image of at least 5x5 (the kernels); got shape {tuple(x.shape)}.")
+    check_finite(x, "x")
+    shifts = _shifts(shifts, x.shape[-1])
     maps = _torus_maps(params, x)  # (N, 6, H, W)
     pooled = _torus_pool(maps, kind)  # (N, 6, H/2, W/2)
     before, after = [], []
@@ -85,12 +96,12 @@ def probability_change(model: Model, params: Params, x: Any, shifts: Sequence[in
     (the total-variation distance, 0 to 1); ``same[i]`` the fraction of
     digits whose predicted class stays the same.
     """
-    x = as_float_array(x, "x")
-    check_ndim(x, 3, "x", "(N, H, W)")
+    x = _check_digits(x, "x", (3,))
+    shifts = _shifts(shifts, x.shape[-1])
     base = probabilities(model, params, x)  # (N, 10)
     change, same = [], []
     for s in shifts:
-        moved = probabilities(model, params, shift(x, 0, check_int(s, "shifts", minimum=0), boundary="zeros"))
+        moved = probabilities(model, params, shift(x, 0, s, boundary="zeros"))
         change.append(float(0.5 * jnp.abs(moved - base).sum(axis=1).mean()))
         same.append(float(jnp.mean(jnp.argmax(moved, axis=1) == jnp.argmax(base, axis=1))))
     return {"shifts": np.asarray(list(shifts)), "change": np.asarray(change), "same": np.asarray(same)}
@@ -117,7 +128,11 @@ def gradient_support(model: Model, params: Params, x: Any, unit: tuple[int, int,
     per window and the ReLU blocks some paths, so one image shows only part
     of the receptive field; many random images together show all of it.
     """
-    x = as_float_array(x, "x")
-    check_ndim(x, 3, "x", "(N, 28, 28)")
-    unit = tuple(int(u) for u in unit)
-    return np.asarray(jnp.any(_unit_grads(params, x, _kind(model), unit) != 0, axis=0))
+    kind = _kind(model)
+    _check_params(params, kind)
+    x = _check_digits(x, "x", (3,))
+    if not (isinstance(unit, (tuple, list)) and len(unit) == 3):
+        raise ValueError(f"`unit` must be (channel, row, col) of a second-layer unit; got {describe(unit)}.")
+    channels = params[1]["w"].shape[0]
+    unit = tuple(check_int(u, "unit", minimum=0, maximum=m - 1) for u, m in zip(unit, (channels, 8, 8)))
+    return np.asarray(jnp.any(_unit_grads(params, x, kind, unit) != 0, axis=0))

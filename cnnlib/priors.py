@@ -23,7 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._validate import as_float_array, check_int, check_key, check_ndim, check_positive_int, check_real, describe
+from ._validate import as_float_array, check_finite, check_int, check_key, check_ndim, check_positive_int, check_real, check_size, describe
 from .conv import conv2d
 from .dimensionality import knn_accuracy
 
@@ -102,9 +102,10 @@ def global_max_net(channels: int = 16, kernel: int = 8, n_classes: int = 10):
     """
     from . import nets
 
-    channels = check_positive_int(channels, "channels")
-    kernel = check_positive_int(kernel, "kernel")
-    n_classes = check_positive_int(n_classes, "n_classes")
+    channels = check_int(channels, "channels", minimum=1, maximum=nets.MAX_WIDTH)
+    kernel = check_int(kernel, "kernel", minimum=1, maximum=256)
+    n_classes = check_int(n_classes, "n_classes", minimum=1, maximum=nets.MAX_WIDTH)
+    check_size(channels * kernel * kernel, "channels` x `kernel", "the filters")
 
     def init(key: jax.Array) -> dict[str, Any]:
         return _init(check_key(key), channels, kernel, n_classes)
@@ -113,7 +114,12 @@ def global_max_net(channels: int = 16, kernel: int = 8, n_classes: int = 10):
 
 
 def _indices(idx: Any, name: str, n: int) -> np.ndarray:
-    a = np.asarray(idx)
+    if idx is None or isinstance(idx, (str, bytes)):
+        raise ValueError(f"`{name}` must be a non-empty 1-D array of integer indices; got {describe(idx)}.")
+    try:
+        a = np.asarray(idx)
+    except ValueError:  # ragged
+        raise ValueError(f"`{name}` must be a non-empty 1-D array of integer indices; got {describe(idx)}.") from None
     if a.ndim != 1 or a.size == 0 or not np.issubdtype(a.dtype, np.integer) or a.dtype == np.bool_:
         raise ValueError(f"`{name}` must be a non-empty 1-D array of integer indices; got {describe(idx)}.")
     if a.min() < 0 or a.max() >= n:
@@ -188,7 +194,12 @@ def canvas_experiment(
 
     images = as_float_array(images, "images")
     check_ndim(images, 3, "images", "(N, h, w)")
+    if 0 in images.shape:
+        raise ValueError(f"`images` must hold digits of at least 1x1; got shape {tuple(images.shape)}.")
+    check_finite(images, "images")
     n, h, w = images.shape
+    if labels is None or isinstance(labels, (str, bytes)):
+        raise ValueError(f"`labels` must be integer labels of shape ({n},), one per image; got {describe(labels)}.")
     y = np.asarray(labels)
     if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer) or y.dtype == np.bool_:
         raise ValueError(f"`labels` must be integer labels of shape ({n},), one per image; got {describe(labels)}.")
@@ -196,14 +207,19 @@ def canvas_experiment(
         raise ValueError(f"`labels` must be >= 0; got {int(y.min())}.")
     train, test = _indices(train, "train", n), _indices(test, "test", n)
     key = check_key(key)
-    seeds = check_positive_int(seeds, "seeds")
-    channels = check_positive_int(channels, "channels")
-    kernel = check_positive_int(kernel, "kernel")
-    epochs = check_positive_int(epochs, "epochs")
-    batch_size = check_positive_int(batch_size, "batch_size")
+    seeds = check_int(seeds, "seeds", minimum=1, maximum=1000)
+    channels = check_int(channels, "channels", minimum=1, maximum=4096)
+    kernel = check_int(kernel, "kernel", minimum=1, maximum=256)
+    epochs = check_int(epochs, "epochs", minimum=1, maximum=10**4)
+    batch_size = check_int(batch_size, "batch_size", minimum=1, maximum=10**5)
     lr = check_real(lr, "lr", minimum=0.0, min_inclusive=False)
     k = check_int(k, "k", minimum=1, maximum=train.size)
-    sides = np.asarray(canvases)
+    if canvases is None or isinstance(canvases, (str, bytes)):
+        raise ValueError(f"`canvases` must be a non-empty list of integer canvas sides; got {describe(canvases)}.")
+    try:
+        sides = np.asarray(canvases)
+    except ValueError:  # ragged
+        raise ValueError(f"`canvases` must be a non-empty list of integer canvas sides; got {describe(canvases)}.") from None
     if sides.ndim != 1 or sides.size == 0 or not np.issubdtype(sides.dtype, np.integer) or sides.dtype == np.bool_:
         raise ValueError(f"`canvases` must be a non-empty list of integer canvas sides; got {describe(canvases)}.")
     smallest = max(h, w, kernel)
@@ -212,6 +228,9 @@ def canvas_experiment(
             f"`canvases` must be at least {smallest} (the {h}x{w} digits and the {kernel}x{kernel} kernel must fit); "
             f"got {int(sides.min())}."
         )
+    if sides.max() > 1024:
+        raise ValueError(f"`canvases` must be at most 1024 pixels; got {int(sides.max())}.")
+    check_size(n * int(sides.max()) ** 2, "canvases", "the pasted digits of the largest canvas")
 
     model = global_max_net(channels, kernel, int(y.max()) + 1)
     labels_j = jnp.asarray(y, jnp.int32)

@@ -1,5 +1,6 @@
 """Learned rotation detectors and deformation stability: NumPy oracles, closed forms, error messages."""
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -187,8 +188,21 @@ def test_random_deformations_errors():
         cl.random_deformations(key, (8,), 2)
     with pytest.raises(ValueError, match="`n` must be >= 1"):
         cl.random_deformations(key, (8, 8), 0)
-    with pytest.raises(ValueError, match="`smoothness` must be > 0"):
+    with pytest.raises(ValueError, match="`smoothness` must be >= 0.001"):
         cl.random_deformations(key, (8, 8), 2, smoothness=0.0)
+    # a width whose square underflows float32 gave all-NaN fields before it was refused
+    with pytest.raises(ValueError, match="`smoothness` must be >= 0.001"):
+        cl.random_deformations(key, (8, 8), 2, smoothness=1e-30)
+
+
+def test_representation_change_refuses_a_phi_that_returns_nan_or_no_array():
+    x, flows = np.ones((6, 6)), np.zeros((2, 2, 6, 6))
+    with pytest.raises(ValueError, match="`phi` returned NaN or inf"):  # was 0.0: "nothing changed"
+        cl.representation_change(lambda z: z * jnp.nan, x, flows)
+    with pytest.raises(TypeError, match="`phi` must"):
+        cl.representation_change(lambda z: None, x, flows)
+    with pytest.raises(TypeError, match="`phi` must return an array"):
+        cl.representation_change(lambda z: 1.0, x, flows)
 
 
 def test_representation_change_oracles():

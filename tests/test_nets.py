@@ -187,3 +187,59 @@ def test_digits_shift_experiment_errors():
         nets.digits_shift_experiment([("max", 1)], seeds=[])
     with pytest.raises(ValueError, match="`seeds` must be >= 1; got 0"):
         nets.digits_shift_experiment([("max", 1)], seeds=0)
+
+
+# ---------------------------------------------------------------- the one training loop (cnnlib.training)
+
+
+def test_adam_scan_is_adam_step_repeated_and_adam_written_out():
+    from cnnlib import training
+
+    def loss(p, t):
+        return jnp.sum((p["a"] - t) ** 2) + 0.5 * jnp.sum(p["b"] ** 2)
+
+    params = {"a": jnp.array([1.0, -2.0]), "b": jnp.array([0.5])}
+    targets = jnp.array([[0.0, 0.0], [1.0, 1.0], [3.0, -1.0]])
+    rates = jnp.array([0.1, 0.05, 0.2])
+    scanned, _, losses = training.adam_scan(loss, params, (targets,), rates)
+    p, state = params, training.adam_init(params)
+    for t in range(3):
+        p, state, value = training.adam_step(loss, p, state, (targets[t],), rates[t])
+        assert float(value) == float(losses[t])
+    for a, b in zip(jax.tree_util.tree_leaves(scanned), jax.tree_util.tree_leaves(p)):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    # Kingma & Ba, in NumPy
+    theta = {k: np.asarray(v, np.float64) for k, v in params.items()}
+    m = {k: np.zeros_like(v) for k, v in theta.items()}
+    v = {k: np.zeros_like(t) for k, t in theta.items()}
+    for t in range(1, 4):
+        g = {"a": 2 * (theta["a"] - np.asarray(targets[t - 1])), "b": theta["b"]}
+        for k in theta:
+            m[k] = 0.9 * m[k] + 0.1 * g[k]
+            v[k] = 0.999 * v[k] + 0.001 * g[k] ** 2
+            theta[k] = theta[k] - float(rates[t - 1]) * (m[k] / (1 - 0.9**t)) / (np.sqrt(v[k] / (1 - 0.999**t)) + 1e-8)
+    for k in theta:
+        np.testing.assert_allclose(scanned[k], theta[k], rtol=1e-5)
+
+
+def test_every_trainer_uses_the_one_step_and_it_compiles_once_per_model_and_batch_shape():
+    from cnnlib import training
+
+    model = MODELS["dense"]()
+    x, y = toy_data(40)
+    nets.train(model, model.init(jax.random.key(0)), (x, y), key=jax.random.key(1), epochs=1, batch_size=8, progress=False)
+    before = training._step._cache_size()
+    for n, lr in ((40, 1e-2), (24, 3e-3), (17, 0.1)):  # other sizes, other step sizes: the same compiled step
+        nets.train(model, model.init(jax.random.key(0)), (x[:n], y[:n]), key=jax.random.key(1), epochs=2, batch_size=8, lr=lr, progress=False)
+    assert training._step._cache_size() == before
+
+
+def test_train_refuses_labels_the_model_has_no_output_for_and_images_that_do_not_fit():
+    model = MODELS["dense"]()  # 2 classes, 8x8 images
+    x, y = toy_data(8)
+    with pytest.raises(ValueError, match=r"`data\[1\]` must be class numbers below the model's 2 outputs; got 2"):
+        nets.train(model, model.init(jax.random.key(0)), (x, y + 1), key=jax.random.key(0), progress=False)
+    with pytest.raises(ValueError, match=r"`data\[0\]` of shape \(8, 6, 6\) does not fit the model"):
+        nets.train(model, model.init(jax.random.key(0)), (x[:, :6, :6], y), key=jax.random.key(0), progress=False)
+    with pytest.raises(TypeError, match="`progress` must be True or False"):
+        nets.train(model, model.init(jax.random.key(0)), (x, y), key=jax.random.key(0), progress="no")

@@ -453,3 +453,31 @@ def test_learning_curve_error_messages():
         lc(model, (x, y), test, sizes=[5], key=0)
     with pytest.raises(ValueError, match="`lr` must be > 0.0"):
         lc(model, (x, y), test, sizes=[5], key=key, lr=0)
+
+
+def test_learning_curve_compiles_once_for_every_size_set_seed_and_lr():
+    """Notebook 02's sweep: one compiled training program per model, whatever the sizes, seeds or step size."""
+    import logging
+
+    (x, y), test, model = _tiny_problem()
+    compiles = []
+
+    class Count(logging.Handler):
+        def emit(self, record):
+            if "one_run" in record.getMessage() and "Finished" in record.getMessage():
+                compiles.append(record.getMessage())
+
+    handler = Count()
+    logger = logging.getLogger("jax")
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        with jax.log_compiles():
+            for sizes, lr in (([4], 0.01), ([4, 9, 24], 0.01), ([3, 5], 0.02)):
+                cl.sharing.learning_curve(model, (x, y), test, sizes=sizes, key=jax.random.key(0), seeds=2, steps=3, lr=lr)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert len(compiles) <= 1  # 0 when an earlier test compiled it already; never one per size or per call
+    assert cl.sharing._curve_runner(model, 32)._cache_size() == 1

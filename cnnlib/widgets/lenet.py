@@ -19,7 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._validate import as_unit_image, check_int, check_ndim, check_real, describe
+from .._validate import as_unit_image, check_finite, check_int, check_ndim, check_real, describe
 from ._core import Canvas, explorer
 
 if TYPE_CHECKING:  # cnnlib.nets imports optax: only when a net is trained
@@ -79,7 +79,7 @@ class _LeNetState:
     """The net, the digits, the figure and its artists, built once."""
 
     def __init__(self, model: Model | None, params: Any, images: Any, labels: Any) -> None:
-        from ..lenet import _kind
+        from ..lenet import _check_params, _kind
 
         if model is None or params is None:
             if model is not None or params is not None:
@@ -90,14 +90,18 @@ class _LeNetState:
         if images is None:
             raise ValueError("`images` must be given with a trained net: digits of shape (N, 28, 28) in [0, 1].")
         self.kind = _kind(model)
+        _check_params(params, self.kind)
         self.params = params
         self.images = np.asarray(as_unit_image(images, "images"))
         check_ndim(self.images, 3, "images", "(N, 28, 28)")
         if self.images.shape[1:] != (28, 28) or len(self.images) == 0:
             raise ValueError(f"`images` must have shape (N, 28, 28) with N >= 1; got {self.images.shape}.")
+        check_finite(self.images, "images")
         self.labels = None if labels is None else np.asarray(labels)
-        if self.labels is not None and self.labels.shape != (len(self.images),):
-            raise ValueError(f"`labels` must have one label per image, shape ({len(self.images)},); got {describe(labels)}.")
+        if self.labels is not None and (
+            self.labels.shape != (len(self.images),) or self.labels.dtype == np.bool_ or not np.issubdtype(self.labels.dtype, np.integer)
+        ):
+            raise ValueError(f"`labels` must be integer labels, one per image, shape ({len(self.images)},); got {describe(labels)}.")
         self.canvas = Canvas(1, 4, figsize=(12.0, 3.6), gridspec_kw={"width_ratios": [1, 1.5, 1, 1.6]})
         ax_in, ax_c1, ax_c2, ax_p = self.canvas.axes[0]
         moved, m1, m2, probs = frame(params, jnp.asarray(self.images[0]), jnp.int32(0), jnp.int32(0), jnp.float32(0), self.kind)
