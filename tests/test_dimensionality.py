@@ -328,8 +328,8 @@ def test_rind_explorer_and_static_figures():
     box.update(alpha=0.5)
     assert dim._rind._cache_size() == compiled  # slider ticks compile nothing
     assert box.update(alpha=0.99).startswith("α = 0.990: pizza 2.0%; watermelon 3.0%; n = 350 97.0%")
-    assert len(cl.dimensionality.dimension_figure(dims=(2, 8)).axes) == 3
-    assert len(cl.dimensionality.rind_figure().axes) == 2
+    assert len(cl.widgets.dimension_figure(dims=(2, 8)).axes) == 3
+    assert len(cl.widgets.rind_figure().axes) == 2
     plt.close("all")
 
 

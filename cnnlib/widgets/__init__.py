@@ -17,7 +17,7 @@ from .sharing import stride_explorer, stride_figure, weight_sharing_explorer, we
 # --- equivariance (notebook 03) ---
 from .equivariance import equivariance_explorer, equivariance_figure, pooling_shift_explorer, pooling_shift_figure
 # --- dimensionality (notebook 04) ---
-from .dimensionality import dimension_explorer, rind_explorer
+from .dimensionality import dimension_explorer, dimension_figure, rind_explorer, rind_figure
 # --- aliasing (notebook 05) ---
 from .aliasing import toy_shift_explorer, toy_shift_figure, zone_plate_explorer, zone_plate_figure
 # --- lenet ---

@@ -19,16 +19,16 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import dimensionality as dim
-from .._validate import check_int, check_key, check_real
+from .._validate import check_int, check_key, check_real, check_size, describe
+from ..dimensionality.closed_forms import _log_ball_fraction, half_length, rind_fraction
 from ._core import Canvas, explorer
 
 __all__ = ["dimension_explorer", "dimension_figure", "rind_explorer", "rind_figure"]
-# The two static figures are reached as cl.dimensionality.dimension_figure / rind_figure: a
-# notebook cell that calls cl.widgets.* is exempt from nbval, and a static figure must not be.
 
 #: Dimensions offered by the slider (a rough log scale).
 DIMS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32, 48, 64, 100, 128, 200, 256, 350, 512, 1000)
+D_LIMIT = 10_000  # the largest d_max (the slider stops at 1000; the samples grow as d_max * num_points)
+POINTS_LIMIT = 100_000
 _ALPHA = np.linspace(0.0, 1.0, 201)
 _TORUS_EDGES = np.linspace(0.0, 1.0, 61)
 _RADIUS_EDGES = np.geomspace(0.05, 40.0, 61)
@@ -58,27 +58,30 @@ def _tick(torus_sq: jax.Array, cube_sq: jax.Array, d: jax.Array) -> dict[str, ja
         "half_length": jnp.exp(-math.log(2.0) / df),
         "radius_hist": radius_hist / jnp.maximum(radius_hist.max(), 1),
         "corners_mc": jnp.mean(radius > 1.0),
-        "corners": -jnp.expm1(dim._log_ball_fraction(df)),
+        "corners": -jnp.expm1(_log_ball_fraction(df)),
         "torus_hist": torus_hist / jnp.maximum(torus_hist.max(), 1),
         "torus_mean": torus.mean(),
         "torus_std": torus.std(),
     }
 
 
-def _style_axes(axes: Any) -> None:
+def _style_axes(axes: Any, *, headroom: bool = False) -> None:
+    """The three panels' fixed parts. ``headroom``: the explorer's variant, with the labels above the
+    tallest bar and the dashed line under the bars, so that none of them is redrawn on a tick."""
     rind, corners, torus = axes
+    top, at, z = (1.3, 1.27, 0.5) if headroom else (1.05, None, None)
     rind.set(xlim=(0, 1), ylim=(0, 1.02), xlabel="shrink factor α", ylabel="share of volume in the rind")
     rind.set_title("Rind 1 − α^d: the volume hugs the edge")
-    corners.set(xscale="log", xlim=(_RADIUS_EDGES[0], _RADIUS_EDGES[-1]), ylim=(0, 1.05))
+    corners.set(xscale="log", xlim=(_RADIUS_EDGES[0], _RADIUS_EDGES[-1]), ylim=(0, top))
     corners.set(xlabel="distance from centre / ball radius", ylabel="samples (peak = 1)")
     corners.set_title("Cube: samples leave the ball")
     corners.axvspan(_RADIUS_EDGES[0], 1.0, color="0.9", zorder=0)
-    corners.text(0.07, 0.93, "inside\nthe ball", va="top", fontsize=11)
-    corners.text(1.3, 0.93, "corners", va="top", fontsize=11)
-    torus.set(xlim=(0, 1), ylim=(0, 1.05), xlabel="distance / largest distance", ylabel="points (peak = 1)")
+    corners.text(0.07, at or 0.93, "inside the ball" if headroom else "inside\nthe ball", va="top", fontsize=11, zorder=z)
+    corners.text(1.3, at or 0.93, "corners", va="top", fontsize=11, zorder=z)
+    torus.set(xlim=(0, 1), ylim=(0, top), xlabel="distance / largest distance", ylabel="points (peak = 1)")
     torus.set_title("Torus: all distances become alike")
-    torus.axvline(_SQRT_THIRD, color="k", ls="--", lw=1.5)
-    torus.text(0.02, 1.0, "dashed: √(1/3) ≈ 0.577", va="top", fontsize=11)
+    torus.axvline(_SQRT_THIRD, color="k", ls="--", lw=1.5, zorder=z)
+    torus.text(0.02, at or 1.0, "dashed: √(1/3) ≈ 0.577", va="top", fontsize=11, zorder=z)
 
 
 def _readout(d: int, v: dict[str, jax.Array]) -> str:
@@ -90,11 +93,20 @@ def _readout(d: int, v: dict[str, jax.Array]) -> str:
     )
 
 
-def _state(d_max: int, num_points: int, key: Any) -> tuple[jax.Array, jax.Array]:
-    d_max = check_int(d_max, "d_max", minimum=1)
-    num_points = check_int(num_points, "num_points", minimum=2)
+def _state(d_max: int, num_points: int, key: Any, d_name: str = "d_max") -> tuple[jax.Array, jax.Array]:
+    d_max = check_int(d_max, d_name, minimum=1, maximum=D_LIMIT)
+    num_points = check_int(num_points, "num_points", minimum=2, maximum=POINTS_LIMIT)
+    check_size(2 * d_max * num_points, "num_points" if num_points > d_max else d_name, "the samples")
     key = jax.random.key(0) if key is None else check_key(key)
     return _prefix_sums(key, num_points, d_max)
+
+
+def _dims(dims: Any) -> list[int]:
+    """The dimensions of :func:`dimension_figure`: a non-empty sequence of ints in [1, D_LIMIT]."""
+    items = [dims] if isinstance(dims, (int, np.integer)) and not isinstance(dims, bool) else dims
+    if isinstance(items, (str, bytes)) or not hasattr(items, "__len__") or len(items) == 0:
+        raise TypeError(f"`dims` must be a non-empty sequence of dimensions such as (2, 8, 64); got {describe(dims)}.")
+    return [check_int(d, "dims", minimum=1, maximum=D_LIMIT) for d in items]
 
 
 def dimension_explorer(*, d_max: int = 1000, num_points: int = 2000, key: Any = None):
@@ -102,9 +114,9 @@ def dimension_explorer(*, d_max: int = 1000, num_points: int = 2000, key: Any = 
 
     Parameters
     ----------
-    d_max : int
+    d_max : int, 1 ... 10000
         Largest dimension on the slider (samples are drawn at this size once).
-    num_points : int
+    num_points : int, 2 ... 100000
         Cube samples and torus points per histogram.
     key : jax.Array, optional
         PRNG key (default ``jax.random.key(0)``).
@@ -120,17 +132,14 @@ def dimension_explorer(*, d_max: int = 1000, num_points: int = 2000, key: Any = 
     d_max = torus_sq.shape[1]
     canvas = Canvas(1, 3, figsize=(14.0, 4.2))
     axes = canvas.axes[0]
-    _style_axes(axes)
+    _style_axes(axes, headroom=True)  # fixed labels and the dashed line stay in the static bitmap
     (rind_line,) = axes[0].plot(_ALPHA[1:], np.zeros(len(_ALPHA) - 1), color="C1")
     (half_mark,) = axes[0].plot([1.0], [0.5], "o", color="k")
     half_text = axes[0].text(1.0, 0.5, "", ha="right", va="center", fontsize=12)
     radius_steps = axes[1].stairs(np.zeros(len(_RADIUS_EDGES) - 1), _RADIUS_EDGES, fill=True, color="C0", alpha=0.8)
     torus_steps = axes[2].stairs(np.zeros(len(_TORUS_EDGES) - 1), _TORUS_EDGES, fill=True, color="C2", alpha=0.8)
-    heading = canvas.fig.suptitle("", fontsize=15)
     canvas.fig.set_layout_engine("constrained")
-    # What a tick changes, plus the fixed marks drawn over the histograms (they must stay on top).
-    overlays = [*axes[1].texts, *axes[2].lines, *axes[2].texts]
-    canvas.animate(rind_line, half_mark, half_text, radius_steps, torus_steps, heading, *overlays)
+    canvas.animate(rind_line, half_mark, half_text, radius_steps, torus_steps)  # what a tick changes
 
     def update(d: int) -> str:
         d = check_int(d, "d", minimum=1, maximum=d_max)
@@ -138,10 +147,9 @@ def dimension_explorer(*, d_max: int = 1000, num_points: int = 2000, key: Any = 
         rind_line.set_ydata(np.asarray(v["rind"]))
         half_mark.set_data([float(v["half_length"])], [0.5])
         half_text.set_position((float(v["half_length"]) - 0.03, 0.5))
-        half_text.set_text(f"half-length {float(v['half_length']):.3f}")
+        half_text.set_text(f"d = {d}: half-length {float(v['half_length']):.3f}")
         radius_steps.set_data(np.asarray(v["radius_hist"]))
         torus_steps.set_data(np.asarray(v["torus_hist"]))
-        heading.set_text(f"d = {d}")
         return _readout(d, v)
 
     options = [d for d in DIMS if d <= d_max]
@@ -155,8 +163,8 @@ def dimension_figure(dims: Any = (2, 8, 64, 512), *, num_points: int = 2000, key
     """The explorer's three panels as one static figure, one colour per dimension in ``dims``."""
     import matplotlib.pyplot as plt
 
-    dims = [check_int(d, "dims", minimum=1) for d in np.atleast_1d(dims)]
-    torus_sq, cube_sq = _state(max(max(dims), 1000), num_points, key)  # the explorer's shapes: no new compile
+    dims = _dims(dims)
+    torus_sq, cube_sq = _state(max(max(dims), 1000), num_points, key, "dims")  # the explorer's shapes: no new compile
     fig, axes = plt.subplots(1, 3, figsize=(14.0, 4.2))
     _style_axes(axes)
     colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, len(dims)))
@@ -215,8 +223,8 @@ def rind_explorer(*, alpha: float = 0.9):
 
     def update(alpha: float) -> str:
         alpha = check_real(alpha, "alpha", minimum=0.5, maximum=1.0)
-        rind = np.asarray(dim.rind_fraction(alpha, dims))
-        at = np.asarray(dim.rind_fraction(alpha, named))
+        rind = np.asarray(rind_fraction(alpha, dims))
+        at = np.asarray(rind_fraction(alpha, named))
         inner.set_radius(alpha)
         curve.set_ydata(rind)
         marks.set_ydata(at)
@@ -235,16 +243,18 @@ def rind_figure(alphas: Any = (0.7, 0.9, 0.99)):
     """Static companion of :func:`rind_explorer`: rind share against n for a few shrink factors."""
     import matplotlib.pyplot as plt
 
+    if isinstance(alphas, (str, bytes)) or not hasattr(alphas, "__len__") or len(alphas) == 0:
+        raise TypeError(f"`alphas` must be a non-empty sequence of shrink factors such as (0.7, 0.9); got {describe(alphas)}.")
+    alphas = [check_real(a, "alphas", minimum=0.0, maximum=1.0, min_inclusive=False) for a in alphas]
     fig, (ax_disc, ax_curve) = plt.subplots(1, 2, figsize=(10.0, 4.2))
     inner, curve, marks, labels = _draw_rind(ax_disc, ax_curve)
     for artist in [curve, marks, *labels]:
         artist.remove()
-    half = float(dim.half_length(2))
+    half = float(half_length(2))
     inner.set_radius(half)
     ax_disc.set_title(f"Half the pizza is crust at α = {half:.3f}")
     colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, len(alphas)))
     for a, colour in zip(alphas, colours):
-        a = check_real(a, "alphas", minimum=0.0, maximum=1.0, min_inclusive=False)
-        ax_curve.plot(_RIND_DIMS, np.asarray(dim.rind_fraction(a, jnp.asarray(_RIND_DIMS))), color=colour, label=f"α = {a:g}")
+        ax_curve.plot(_RIND_DIMS, np.asarray(rind_fraction(a, jnp.asarray(_RIND_DIMS))), color=colour, label=f"α = {a:g}")
     ax_curve.legend(loc="lower right")
     return fig
