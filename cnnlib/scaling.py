@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import check_key, check_positive_int, check_real, describe
+from ._validate import MAX_ELEMENTS, check_int, check_key, check_positive_int, check_real, check_size, describe
 
 __all__ = ["measure_dense_vs_conv", "fit_loglog_slope", "DENSE_MAX_MIB"]
 
@@ -66,7 +66,7 @@ def measure_dense_vs_conv(
         Images per call (``N``).
     k : int
         Kernel size.
-    repeats : int
+    repeats : int, 1 ... 1000
         Timed calls per measurement (the fastest is kept).
     key : jax.random key
         For the random images, matrix and kernel.
@@ -101,10 +101,13 @@ def measure_dense_vs_conv(
         sides = sides.tolist()  # e.g. 2 ** np.arange(3, 8)
     if isinstance(sides, (str, bytes)) or not isinstance(sides, Sequence) or not sides:
         raise TypeError(f"`sides` must be a non-empty sequence of image sides such as (8, 16, 32); got {describe(sides)}.")
-    sides = [check_positive_int(s, "sides") for s in sides]
-    batch = check_positive_int(batch, "batch")
-    k = check_positive_int(k, "k")
-    repeats = check_positive_int(repeats, "repeats")
+    sides = [check_int(s, "sides", minimum=1, maximum=MAX_ELEMENTS) for s in sides]
+    batch = check_int(batch, "batch", minimum=1, maximum=MAX_ELEMENTS)
+    k = check_int(k, "k", minimum=1, maximum=MAX_ELEMENTS)
+    repeats = check_int(repeats, "repeats", minimum=1, maximum=1000)
+    check_size(k * k, "k", "the kernel")
+    for side in sides:  # the images and the convolution's output, before anything is drawn
+        check_size(batch * side * side, "sides" if side * side >= batch else "batch", f"a batch of {batch} images of side {side}")
     key = check_key(key)
     if not (isinstance(max_dense_mib, (float, np.floating)) and max_dense_mib == np.inf):  # inf: never skip
         max_dense_mib = check_real(max_dense_mib, "max_dense_mib", minimum=0.0)
@@ -168,6 +171,6 @@ def fit_loglog_slope(x: Sequence[float], y: Sequence[float]) -> float:
     if np.any(x[keep] <= 0) or np.any(y[keep] <= 0):
         raise ValueError("`x` and `y` must be positive to be put on log axes.")
     if np.unique(x[keep]).size < 2:
-        raise ValueError(f"need at least two distinct `x` values with a finite `y`; got {int(keep.sum())} point(s).")
+        raise ValueError(f"`x` and `y` need at least two distinct `x` values with a finite `y`; got {int(keep.sum())} point(s).")
     slope, _ = np.polyfit(np.log(x[keep]), np.log(y[keep]), 1)
     return float(slope)

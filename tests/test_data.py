@@ -66,7 +66,7 @@ def data_copy(tmp_path, monkeypatch):
     """A private copy of data/ that the loader reads instead of the real one."""
     for name in (*FILES, "checksums.sha256"):
         shutil.copy(DATA / name, tmp_path / name)
-    monkeypatch.setattr(D, "_DATA_DIR", tmp_path)
+    monkeypatch.setattr(D.files, "_DATA_DIR", tmp_path)
     return tmp_path
 
 
@@ -78,7 +78,7 @@ def _corrupt(path):
 
 def test_copy_loads_like_the_original(data_copy, monkeypatch):
     ours = D.load_image("cat", grey=True)
-    monkeypatch.setattr(D, "_DATA_DIR", DATA)
+    monkeypatch.setattr(D.files, "_DATA_DIR", DATA)
     np.testing.assert_array_equal(ours, D.load_image("cat", grey=True))
 
 
@@ -98,7 +98,7 @@ def test_missing_checksum_entry_raises(data_copy):
 
 
 def test_missing_data_folder_raises(tmp_path, monkeypatch):
-    monkeypatch.setattr(D, "_DATA_DIR", tmp_path / "nowhere")
+    monkeypatch.setattr(D.files, "_DATA_DIR", tmp_path / "nowhere")
     with pytest.raises(FileNotFoundError, match=r"data folder was not found .* `cnnlib/_data`.* reinstall cnnlib"):
         D.load_digits()
 
@@ -112,7 +112,7 @@ def test_missing_file_raises(data_copy):
 def test_each_file_is_read_and_checked_once_per_process(data_copy, monkeypatch):
     calls = []
     original = D._read_checked
-    monkeypatch.setattr(D, "_read_checked", lambda *a: calls.append(a[1]) or original(*a))
+    monkeypatch.setattr(D.files, "_read_checked", lambda *a: calls.append(a[1]) or original(*a))
     for _ in range(3):
         D.load_image("cat")
         D.load_image("cat", grey=True, size=16)
