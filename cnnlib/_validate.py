@@ -241,6 +241,12 @@ def check_finite(x: Any, name: str) -> Any:
     return x
 
 
+def _gib(nbytes: int) -> str:
+    """``nbytes`` in GiB, in integer arithmetic (a Python int can exceed any float)."""
+    whole, rest = divmod(nbytes, 2**30)
+    return f"{whole}.{10 * rest // 2**30} GiB" if whole < 10**6 else f"about 10^{len(str(whole)) - 1} GiB"
+
+
 def check_size(entries: Any, name: str, what: str = "the result", *, limit: int = MAX_ELEMENTS) -> int:
     """Refuse a call whose arrays would hold more than ``limit`` entries, before allocating.
 
@@ -251,6 +257,6 @@ def check_size(entries: Any, name: str, what: str = "the result", *, limit: int 
     if entries > limit:
         raise ValueError(
             f"`{name}` is too large: {what} would have {entries:,} entries "
-            f"({4 * entries / 2**30:.1f} GiB of float32; the limit is {4 * limit / 2**30:.0f} GiB)."
+            f"({_gib(4 * entries)} of float32; the limit is {_gib(4 * limit)})."
         )
     return entries
