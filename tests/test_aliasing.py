@@ -403,6 +403,127 @@ def test_error_messages():
         A.spectrum(jnp.zeros(4))
 
 
+# --------------------------------------------------------------------- bad input (issue 18, part 3)
+
+
+def test_downsample_by_one_is_the_image_itself():
+    x = jax.random.uniform(jax.random.key(11), (2, 3, 9, 7))
+    for antialias in (True, False):
+        np.testing.assert_array_equal(A.downsample(x, 1, antialias=antialias), x)  # was blurred by [1/2, 1/2]: off by 0.6
+    np.testing.assert_array_equal(A.downsample(x[0, 0], 1), x[0, 0])
+    np.testing.assert_allclose(A.downsample(x, 1, filter_size=3), A.blur_pool2d(x, filter_size=3, stride=1), atol=1e-6)
+
+
+def _binomial_pmf(taps):
+    from scipy import stats
+
+    return stats.binom.pmf(np.arange(taps), taps - 1, 0.5)
+
+
+@pytest.mark.parametrize("factor", [32, 33, 64])
+def test_downsample_by_a_large_factor_blurs_with_factor_squared_plus_one_taps(factor):
+    """A 64x64 image by 32 gave all zeros, by 33 an OverflowError (the filter was divided by an overflowing sum)."""
+    x = np.asarray(jax.random.uniform(jax.random.key(12), (64, 64)), np.float64)
+    taps = factor * factor + 1
+    b = _binomial_pmf(taps)
+    np.testing.assert_allclose(np.asarray(A._pascal(taps)), b, rtol=1e-9, atol=1e-300)
+    lo, hi = (taps - 1) // 2, taps // 2
+    pad = np.pad(x, ((lo, hi), (lo, hi)), mode="edge")  # the filter is longer than the image: replicate
+    rows = np.stack([b @ pad[i : i + taps, :] for i in range(0, 64, factor)])
+    want = np.stack([rows[:, j : j + taps] @ b for j in range(0, 64, factor)], axis=1)
+    np.testing.assert_allclose(A.downsample(x.astype(np.float32), factor), want, atol=1e-5)
+    np.testing.assert_allclose(A.downsample(np.full((64, 64), 0.7, np.float32), factor), 0.7, atol=1e-5)
+
+
+def test_downsample_refuses_a_factor_beyond_the_image_and_checks_every_option():
+    x = jnp.zeros((64, 64))
+    for factor in (65, 10**4, 10**400):  # 10**4 used to hang building a 10**8-tap filter
+        with pytest.raises(ValueError, match="`factor` must be at most the input's longest side 64"):
+            A.downsample(x, factor)
+    with pytest.raises(ValueError, match="`factor` must be at most"):
+        A.aliased_fraction(x, 65)
+    with pytest.raises(TypeError, match="`filter_size` must be an integer; got 'abc'"):
+        A.downsample(x, 2, antialias=False, filter_size="abc")  # was ignored
+    with pytest.raises(TypeError, match="`antialias` must be True or False; got 'no'"):
+        A.downsample(x, 2, antialias="no")
+    with pytest.raises(TypeError, match="`antialias` must be True or False; got 'no'"):
+        A.aliased_fraction(x, 2, antialias="no")
+    assert A.downsample(jnp.zeros((4, 100)), 10).shape == (1, 10)  # longer than one side, not the other: fine
+    with pytest.raises(ValueError, match="above 64 pass `filter_size`"):
+        A.downsample(jnp.zeros((4, 100)), 65)
+    assert A.downsample(jnp.zeros((4, 100)), 65, filter_size=3).shape == (1, 2)
+    with pytest.raises(ValueError, match="`stride` must be at most the input's longest side 8"):
+        A.blur_pool2d(jnp.zeros((8, 8)), stride=9)
+
+
+def test_nan_and_empty_inputs_are_refused_not_measured_as_zero():
+    x = np.ones((16, 16), np.float32)
+    x[3, 4] = np.nan
+    with pytest.raises(ValueError, match="`x` must be finite; it contains NaN"):
+        A.aliased_fraction(x, 2)  # was 0.0
+    with pytest.raises(ValueError, match="`x` must be finite; it contains NaN"):
+        A.shift_equivariance_errors(lambda v: v[::2, ::2], x, [1])  # was [[0.]]
+    with pytest.raises(ValueError, match="`images` must be finite; it contains NaN"):
+        A.shift_consistency(lambda b: np.zeros(len(b)), x[None], max_shift=1, key=jax.random.key(0))
+    for fn in (A.blur_pool2d, A.max_blur_pool2d, A.spectrum):
+        with pytest.raises(ValueError, match="`x` must be finite; it contains NaN"):
+            fn(x)
+    with pytest.raises(ValueError, match=r"`x` must not be empty; got shape \(4, 0\)"):
+        A.spectrum(np.zeros((4, 0)))
+    assert A.aliased_fraction(np.indices((8, 8)).sum(0) % 2.0, 1) == 0.0  # factor 1 folds nothing (the Nyquist part included)
+
+
+@pytest.mark.parametrize("output, error, words", [
+    (None, TypeError, "map 0 is None"),
+    ("abc", TypeError, "map 0 is 'abc'"),
+    (1.0, ValueError, r"map 0 has shape \(\)"),
+    (np.full((8, 8), np.nan), ValueError, "NaN or inf in map 0"),
+    (np.ones((8, 8)), ValueError, "a constant map"),
+    ([], ValueError, "empty sequence"),
+])
+def test_shift_equivariance_errors_refuses_what_features_returns_wrongly(output, error, words):
+    """None and text used to end in raw JAX errors, a scalar in an IndexError, NaN and a constant map in 0."""
+    with pytest.raises(error, match=f"`features`.*{words}"):
+        A.shift_equivariance_errors(lambda v: output, jnp.ones((16, 16)).at[0].set(0), [1])
+
+
+def test_shift_equivariance_errors_refuses_bad_shifts_and_changing_shapes():
+    x = jax.random.uniform(jax.random.key(13), (16, 16))
+    with pytest.raises(TypeError, match="`shifts` must be a sequence of ints or \\(dy, dx\\) pairs; got 3"):
+        A.shift_equivariance_errors(lambda v: v, x, 3)  # was "'int' object is not iterable"
+    with pytest.raises(ValueError, match="`shifts` must be at most the image's size"):
+        A.shift_equivariance_errors(lambda v: v, x, [10**400])
+    calls = []
+
+    def changes(v):
+        calls.append(1)
+        return v[::2, ::2] if len(calls) == 1 else v[::4, ::4]
+
+    with pytest.raises(ValueError, match="`features` must return maps of the same shapes"):
+        A.shift_equivariance_errors(changes, x, [1])
+    np.testing.assert_allclose(A.shift_equivariance_errors(lambda v: v, x, np.array([0, 16])), 0, atol=1e-5)
+
+
+def test_shift_consistency_refuses_what_predict_returns_wrongly():
+    x = jax.random.uniform(jax.random.key(14), (4, 8, 8))
+    key = jax.random.key(0)
+    with pytest.raises(ValueError, match="`predict` returned NaN or inf"):
+        A.shift_consistency(lambda b: np.full((len(b), 3), np.nan), x, max_shift=1, key=key)  # argmax of NaN: class 0
+    with pytest.raises(TypeError, match="`predict` must return logits"):
+        A.shift_consistency(lambda b: None, x, max_shift=1, key=key)
+    with pytest.raises(ValueError, match="`max_shift` must be <= 8"):
+        A.shift_consistency(lambda b: np.zeros(len(b)), x, max_shift=10**400, key=key)
+    with pytest.raises(ValueError, match="`n_pairs` is too large"):
+        A.shift_consistency(lambda b: np.zeros(len(b)), x, max_shift=1, n_pairs=10**9, key=key)
+
+
+def test_sizes_that_need_gigabytes_are_refused_up_front():
+    for fn, name in ((A.zone_plate, "n"), (A.stripes, "n"), (A.toy_signal, "length")):
+        args = (10**6, 0.1) if fn is A.stripes else (10**6,) if fn is A.zone_plate else (10**9,)
+        with pytest.raises(ValueError, match=f"`{name}` is too large"):
+            fn(*args)
+
+
 # --------------------------------------------------------------------- the digits CNN
 
 
@@ -518,6 +639,23 @@ def test_widget_builders_and_figures():
         cl.widgets.toy_shift_figure(jnp.zeros(5))
     with pytest.raises(ValueError, match="`stride` must be <= 4; got 5"):
         cl.widgets.zone_plate_figure(stride=5)
+
+
+def test_widgets_refuse_non_finite_inputs_and_bad_slider_values():
+    from cnnlib.widgets import aliasing as W
+
+    img = np.ones((32, 32), np.float32)
+    img[0, 0] = np.nan
+    with pytest.raises(ValueError, match="`img` must be finite"):
+        W._ZonePlateState(img)
+    with pytest.raises(ValueError, match="`signal` must be finite"):
+        W._ToyState(np.full(8, np.inf))
+    with pytest.raises(TypeError, match="`filter_size` must be an integer"):
+        W._ToyState().update(shift=1, filter_size=2.0)
+    with pytest.raises(TypeError, match="`filter_size` must be an integer"):
+        cl.widgets.zone_plate_figure(filter_size=True)
+    with pytest.raises(ValueError, match="`shift` must be <= 15"):
+        cl.widgets.toy_shift_figure(shift=10**400)
 
 
 # --------------------------------------------------------------------- exercises
