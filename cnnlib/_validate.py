@@ -255,8 +255,9 @@ def check_size(entries: Any, name: str, what: str = "the result", *, limit: int 
     """
     entries = int(entries)
     if entries > limit:
+        count = f"{entries:,}" if entries < 10**18 else f"about 10^{len(str(entries)) - 1}"
         raise ValueError(
-            f"`{name}` is too large: {what} would have {entries:,} entries "
+            f"`{name}` is too large: {what} would have {count} entries "
             f"({_gib(4 * entries)} of float32; the limit is {_gib(4 * limit)})."
         )
     return entries
