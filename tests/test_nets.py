@@ -219,7 +219,7 @@ def test_adam_scan_is_adam_step_repeated_and_adam_written_out():
             v[k] = 0.999 * v[k] + 0.001 * g[k] ** 2
             theta[k] = theta[k] - float(rates[t - 1]) * (m[k] / (1 - 0.9**t)) / (np.sqrt(v[k] / (1 - 0.999**t)) + 1e-8)
     for k in theta:
-        np.testing.assert_allclose(scanned[k], theta[k], rtol=1e-5)
+        np.testing.assert_allclose(scanned[k], theta[k], rtol=1e-5, atol=1e-5)
 
 
 def test_every_trainer_uses_the_one_step_and_it_compiles_once_per_model_and_batch_shape():
