@@ -130,7 +130,9 @@ class _EquivarianceState:
         h, w = self.x.shape
         dx, dy = check_int(dx, "dx", minimum=-w, maximum=w), check_int(dy, "dy", minimum=-h, maximum=h)
         angle = check_real(angle, "angle")  # any angle; turned into [0, 360) in float64 below
-        scale = check_real(scale, "scale", minimum=0.01, maximum=100.0)  # float32 keeps the grid readable
+        scale = check_real(scale, "scale", minimum=0.0, min_inclusive=False)
+        if not 0.01 <= scale <= 100.0:  # beyond, float32 loses the grid (1e-50 gave a NaN readout)
+            raise ValueError(f"`scale` must be between 0.01 and 100; got {scale:g}.")
         amplitude = check_real(amplitude, "amplitude", minimum=0.0, maximum=float(max(h, w)))
         l = LAYERS.index(check_choice(layer, LAYERS, "layer"))  # noqa: E741
         gx, fgx, gfx = _frame(
@@ -294,7 +296,11 @@ def pooling_shift_explorer(signal: Any):
     import ipywidgets as w
 
     state = _PoolingState(signal)
-    state.canvas.animate(*(a for row in (*state.boxes, *state.texts) for a in row), *state.titles)
+    n = state.x.shape[0]
+    # Only what a tick can change is redrawn: the pooled values of the original row (the width
+    # changes them) and everything in the shifted row. The original detector values, the white
+    # boxes of the original row and its title never change: they stay in the static bitmap.
+    state.canvas.animate(*state.texts[0][:n], *state.texts[1], *state.boxes[1], state.titles[1])
     controls = {
         "shift": w.IntSlider(value=1, min=0, max=4, description="shift"),
         "width": w.IntSlider(value=3, min=1, max=_MAX_WIDTH, description="pool width"),
