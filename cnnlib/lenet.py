@@ -36,7 +36,7 @@ from ._validate import as_float_array, check_bool, check_choice, check_finite, c
 from .aliasing import max_blur_pool2d
 from .conv import conv2d
 from .nets import MAX_WIDTH, Model, as_nchw, count_params, init_conv, init_dense
-from .nets_fit import _check_data
+from .nets_fit import _check_data, _check_fit, _check_model
 from .pool import max_pool2d
 from .training import _step, classification_loss, fit_epochs  # noqa: F401  (_step: the one compiled Adam step)
 
@@ -222,12 +222,22 @@ def _accuracy(apply, params: Params, x: np.ndarray, y: np.ndarray, size: int = 5
     return correct / len(x)
 
 
-def _digits(data: Any, name: str, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+def _apply_of(model: Model, params: Params) -> tuple[Any, int | None]:
+    """LeNet's own apply (its params checked, its number of classes), or any other Model's apply (checked later)."""
+    try:
+        kind = _kind(model)
+    except TypeError:  # any cnnlib.nets Model trains and scores the same way (notebook 06 compares a dense net)
+        return _check_model(model).apply, None
+    return _APPLY[kind], _check_params(params, kind)
+
+
+def _digits(data: Any, name: str, n_classes: int | None, any_shape: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """``(x, y)``: finite digits (N, 28, 28) or (N, 1, 28, 28) with N >= 1, and labels 0 .. n_classes - 1."""
     if not (isinstance(data, (tuple, list)) and len(data) == 2):
         raise ValueError(f"`{name}` must be a pair (x, y) of digits and labels; got {describe(data)}.")
-    x, y = _check_data(_check_digits(data[0], f"{name}[0]"), data[1], f"{name}[0]", f"{name}[1]")
-    if y.max() >= n_classes:
+    x = data[0] if any_shape else _check_digits(data[0], f"{name}[0]")
+    x, y = _check_data(x, data[1], f"{name}[0]", f"{name}[1]")
+    if n_classes is not None and y.max() >= n_classes:
         raise ValueError(f"`{name}[1]` must be class numbers below {n_classes}; got {int(y.max())}.")
     return x, y
 
@@ -261,10 +271,11 @@ def train(
         loss of every batch; ``"test_accuracy"`` (when ``test_data`` is
         given): accuracy on it after each epoch.
     """
-    kind = _kind(model)
-    n_classes = _check_params(params, kind)
-    x, y = _digits(train_data, "train_data", n_classes)
-    test = None if test_data is None else _digits(test_data, "test_data", n_classes)
+    apply, n_classes = _apply_of(model, params)
+    x, y = _digits(train_data, "train_data", n_classes, apply is model.apply and model.apply not in _APPLY.values())
+    test = None if test_data is None else _digits(test_data, "test_data", n_classes, apply not in _APPLY.values())
+    if apply not in _APPLY.values():
+        _check_fit(model, params, x, y, "train_data[0]", "train_data[1]")
     key = check_key(key)
     epochs = check_int(epochs, "epochs", minimum=0, maximum=10_000)
     batch_size = min(check_int(batch_size, "batch_size", minimum=1, maximum=10**5), len(x))
@@ -282,11 +293,11 @@ def train(
         history["step_loss"].extend(losses.tolist())
         history["loss"].append(float(losses.mean()))
         if test is not None:
-            history["test_accuracy"].append(_accuracy(_APPLY[kind], params, *test))
+            history["test_accuracy"].append(_accuracy(apply, params, *test))
         if bar is not None:
             bar.set_postfix(loss=f"{history['loss'][-1]:.3f}")
 
-    params, _ = fit_epochs(classification_loss(_APPLY[kind]), params, x, y, key=key, epochs=epochs,
+    params, _ = fit_epochs(classification_loss(apply), params, x, y, key=key, epochs=epochs,
                            batch_size=batch_size, lr=lr, schedule=_cosine, bar=bar, after_epoch=after_epoch)
     if bar is not None:
         bar.close()
@@ -295,10 +306,9 @@ def train(
 
 def accuracy(model: Model, params: Params, x: Any, y: Any) -> float:
     """Fraction of the digits ``x`` (N, 28, 28) whose largest logit is the label ``y`` (N,)."""
-    kind = _kind(model)
-    _check_params(params, kind)
+    apply, _ = _apply_of(model, params)
     x, y = _check_data(_check_digits(x, "x", (3,)), y, "x", "y")
-    return _accuracy(_APPLY[kind], params, x, y)
+    return _accuracy(apply, params, x, y)
 
 
 # The measurements of notebook 06 live in lenet_measures.py; imported last, as they use the names above.
