@@ -362,7 +362,7 @@ def test_a_zone_plate_row_folds_where_the_formula_says():
 def test_folding_figure():
     import matplotlib.pyplot as plt
 
-    fig = A.folding_figure(64, factor=2, filter_size=5, window=16)
+    fig = cl.widgets.folding_figure(64, factor=2, filter_size=5, window=16)
     try:
         axes = fig.axes
         assert len(axes) == 3
@@ -373,9 +373,9 @@ def test_folding_figure():
     finally:
         plt.close(fig)
     with pytest.raises(ValueError, match="`filter_size` must be at least 2"):
-        A.folding_figure(filter_size=1)
+        cl.widgets.folding_figure(filter_size=1)
     with pytest.raises(ValueError, match="`n` and `window` must be multiples of 2 \\* factor = 4"):
-        A.folding_figure(64, window=30)
+        cl.widgets.folding_figure(64, window=30)
 
 
 # --------------------------------------------------------------------- error messages

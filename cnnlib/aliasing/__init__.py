@@ -24,14 +24,12 @@ One idea per module; this package only re-exports them:
   and :func:`shift_consistency`.
 
 The figure of notebook 05, ``folding_figure``, is drawn by
-:mod:`cnnlib.widgets.aliasing` (figures live above the core); it is also
-reachable here as ``cnnlib.aliasing.folding_figure``, loaded on first use.
+:mod:`cnnlib.widgets.aliasing` (figures live above the core):
+``cl.widgets.folding_figure``.
 
 Notebook: ``notebooks/05_aliasing.ipynb``.
 """
 from __future__ import annotations
-
-from typing import Any
 
 from ._common import BOUNDARIES, MAX_FILTER_SIZE, _as_input, _check_filter_size, _check_step
 from .binomial import _binomial, _blur_subsample, _padded_filter, _pads, _pascal, binomial_filter
@@ -58,16 +56,5 @@ __all__ = [
     "aliased_fraction",
     "shift_equivariance_errors",
     "shift_consistency",
-    "folding_figure",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    # The folding figure needs matplotlib and lives with the widgets; notebook 05 calls it as
-    # cl.aliasing.folding_figure. A lazy alias, not an import of this package: once the notebook
-    # calls cl.widgets.folding_figure, delete this function.
-    if name == "folding_figure":
-        from ..widgets.aliasing import folding_figure
-
-        return folding_figure
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,7 +19,7 @@ from .equivariance import equivariance_explorer, equivariance_figure, pooling_sh
 # --- dimensionality (notebook 04) ---
 from .dimensionality import dimension_explorer, dimension_figure, rind_explorer, rind_figure
 # --- aliasing (notebook 05) ---
-from .aliasing import toy_shift_explorer, toy_shift_figure, zone_plate_explorer, zone_plate_figure
+from .aliasing import folding_figure, toy_shift_explorer, toy_shift_figure, zone_plate_explorer, zone_plate_figure
 # --- lenet ---
 from .lenet import lenet_explorer, lenet_figure
 # --- end ---

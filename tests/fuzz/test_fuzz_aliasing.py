@@ -284,7 +284,7 @@ def test_shift_consistency_options(case):
 def test_folding_figure(case):
     name, value = case
     args = {"n": 32, "factor": 2, "filter_size": 7, "window": 8, name: value}
-    refuses(A.folding_figure, name if name != "window" else ("window", "n"), **args)
+    refuses(W.folding_figure, name if name != "window" else ("window", "n"), **args)
 
 
 # --- widgets: constructors and update functions --------------------------------------------------------
