@@ -19,16 +19,17 @@ is part of ``make notebooks``): it derives each cell's
 * Each exercise is a subslide of its own (its task and its stub); each widget
   is a subslide of its own (its one-line introduction, the cell, the widget).
 * Long code cells that draw a figure show the figure and hide their source
-  (``metadata.jupyter.source_hidden``, RISE's convention; click the ellipsis
-  to show it). Long code cells with no output are skipped.
+  (``metadata.jupyter.source_hidden``, which JupyterLab and its deck honour;
+  click the ellipsis to show it). Long code cells with no output are skipped.
 * Content is counted in lines (a source line of up to 80 characters, a line of
   printed output; a figure counts ``IMAGE_LINES``, a widget ``WIDGET_LINES``).
   A cell that would take the slide past ``BUDGET`` starts a new subslide.
   A markdown cell that alone exceeds the budget is split at its headings, or
   else between paragraphs (rendering is unchanged).
 
-The notebook-level ``metadata.rise`` turns on scrolling within a slide, as a
-safety net for screens smaller than the one the budget assumes.
+A cell that continues the slide carries ``metadata.slideshow = {}`` (no
+``slide_type``): jupyterlab-deck 0.2.0, the live deck, shows a cell marked
+``"-"`` on no slide.
 
 ``export`` shows each widget as a range input over a handful of its pictures,
 computed at build time by ``scripts/frames.py`` (the same as the static site):
@@ -57,7 +58,6 @@ MAX_OUTPUT_LINES = 40  # a longer text output is cut by the notebook anyway
 
 WIDGET_CALL = re.compile(r"^[^#\n]*\bcl\.widgets\.\w+\(", re.M)
 HEADING = re.compile(r"^(#{1,6})\s+\S")
-RISE_SETTINGS = {"scroll": True, "start_slideshow_at": "beginning", "theme": "white", "transition": "none"}
 MARK = "hide_source"  # the key under metadata.slideshow that records a source hidden by this script
 
 
@@ -315,12 +315,18 @@ def annotate(nb) -> None:
 
     for cell, kind in zip(cells, kinds):
         show = cell.metadata.setdefault("slideshow", {})
-        show["slide_type"] = kind
-    nb.metadata["rise"] = dict(RISE_SETTINGS)
+        if kind == "-":
+            # "continue the slide" is written as no slide_type: jupyterlab-deck 0.2.0 puts a cell
+            # marked "-" on no slide at all (and shows an empty slide when it is the active cell);
+            # nbconvert and slide_type() read a missing value as "-".
+            show.pop("slide_type", None)
+        else:
+            show["slide_type"] = kind
+    nb.metadata.pop("rise", None)  # RISE is no longer how the notebooks are presented
 
 
 def slides(nb) -> list[dict]:
-    """The deck as RISE shows it: one entry per slide or subslide with its cells and lines."""
+    """The deck as jupyterlab-deck and nbconvert show it: one entry per slide or subslide with its cells and lines."""
     deck: list[dict] = []
     for i, cell in enumerate(nb.cells):
         kind = slide_type(cell)
@@ -339,7 +345,7 @@ def slides(nb) -> list[dict]:
 def check(nb, name: str = "") -> list[str]:
     """Problems with a notebook's slides, as lines of text (empty when the deck is clean)."""
     problems = []
-    missing = [i for i, c in enumerate(nb.cells) if "slide_type" not in c.get("metadata", {}).get("slideshow", {})]
+    missing = [i for i, c in enumerate(nb.cells) if "slideshow" not in c.get("metadata", {})]
     if missing:
         problems.append(f"{name}: {len(missing)} cells have no slide metadata (first: cell {missing[0]}); run `scripts/slides.py annotate`")
     if nb.cells and slide_type(nb.cells[0]) != "slide":
@@ -430,7 +436,7 @@ def export_decks(paths: list[pathlib.Path], out: pathlib.Path) -> list[pathlib.P
         if not any("slideshow" in c.get("metadata", {}) for c in nb.cells):
             annotate(nb)
         frames.embed(nb, path, out, moving[path])  # each widget: a range input over its precomputed pictures
-        for cell in nb.cells:  # nbconvert ignores source_hidden: honour it as RISE does
+        for cell in nb.cells:  # nbconvert ignores source_hidden: honour it as JupyterLab does
             if cell.cell_type == "code" and source_hidden(cell) and slide_type(cell) != "notes":
                 cell.metadata.setdefault("transient", {})["remove_source"] = True
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})

@@ -1,6 +1,6 @@
 """Slide metadata: every notebook presents as a clean deck (scripts/slides.py).
 
-The stored notebooks carry ``metadata.slideshow.slide_type`` on every cell, and
+The stored notebooks carry ``metadata.slideshow`` on every cell (a ``slide_type`` except where a cell continues the slide), and
 no slide holds more than ``slides.BUDGET`` lines (a figure counts
 ``IMAGE_LINES``, a widget ``WIDGET_LINES``). Slide types may be tuned by hand
 afterwards (a fragment here and there): only the budget is enforced. ``annotate`` is checked on small
@@ -110,7 +110,10 @@ def test_annotate_lays_out_slides_from_structure():
     assert kinds[12] == "notes" and kinds[15] == "notes"  # worked solutions: speaker notes
     assert kinds[13] == "subslide"  # each further exercise on its own slide
     assert kinds[16] == "slide" and kinds[17] == "notes"  # short answers to the questions: speaker notes
-    assert nb.metadata["rise"] == slides.RISE_SETTINGS
+    assert "rise" not in nb.metadata
+    # jupyterlab-deck 0.2.0 shows a cell marked "-" on no slide: "continue the slide" is no slide_type
+    assert all(c.metadata["slideshow"].get("slide_type") != "-" for c in nb.cells)
+    assert "slide_type" not in nb.cells[7].metadata["slideshow"]
     assert not slides.check(nb)
 
 
