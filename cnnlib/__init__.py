@@ -116,6 +116,7 @@ _LAZY_SUBMODULES = {
     "receptive",
     "scaling",
     "sharing",
+    "training",
     "dimensionality",
     "aliasing",
 }

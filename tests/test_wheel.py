@@ -86,6 +86,21 @@ def venv(tmp_path_factory, wheel) -> pathlib.Path:
     return _new_venv(tmp_path_factory.mktemp("venv") / "env", wheel)
 
 
+def test_pyproject_lists_every_package_of_cnnlib():
+    """setuptools is given the packages by name: a new folder of cnnlib/ must be added there."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "cnnlib").rglob("__init__.py")}
+    assert folders - listed == set(), f"add these to [tool.setuptools] packages in pyproject.toml: {sorted(folders - listed)}"
+
+
+def test_the_wheel_carries_every_module(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "cnnlib").rglob("*.py") if "__pycache__" not in p.parts}
+    assert modules - names == set(), f"modules missing from the wheel: {sorted(modules - names)}"
+
+
 def test_the_wheel_carries_every_data_file(wheel):
     listed = [line.split()[1] for line in (DATA / "checksums.sha256").read_text().splitlines() if line.strip()]
     with zipfile.ZipFile(wheel) as whl:
