@@ -239,7 +239,7 @@ def canvas_experiment(
     for a, side in enumerate(sides.tolist()):
         for i in range(seeds):
             k_place, k_init, k_order = jax.random.split(jax.random.fold_in(jax.random.fold_in(key, side), i), 3)
-            x, _ = digits_on_canvas(k_place, images, canvas=side)  # (N, side, side)
+            x, _, _ = digits_on_canvas(k_place, images, canvas=side)  # (N, side, side)
             x_train, x_test = x[train], x[test]
             knn[a, i] = float(knn_accuracy(x_train, labels_j[train], x_test, labels_j[test], k=k))
             params, _ = nets.train(

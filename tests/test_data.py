@@ -235,7 +235,7 @@ def _check_placed(canvases, positions, digits, scale=1):
 @pytest.mark.parametrize("canvas, scale", [(24, 1), (8, 1), (20, 2), (28, 3)])
 def test_digits_on_canvas_places_exact_pixels(canvas, scale):
     images, _ = D.load_digits()
-    x, pos = D.digits_on_canvas(jax.random.key(1), images[:50], canvas=canvas, scale=scale)
+    x, pos, _ = D.digits_on_canvas(jax.random.key(1), images[:50], canvas=canvas, scale=scale)
     assert x.shape == (50, canvas, canvas) and x.dtype == jnp.float32
     assert pos.shape == (50, 2) and pos.dtype == jnp.int32
     room = canvas - 8 * scale
@@ -245,16 +245,16 @@ def test_digits_on_canvas_places_exact_pixels(canvas, scale):
 
 def test_positions_cover_every_place():
     images = jnp.ones((2000, 8, 8))
-    _, pos = D.digits_on_canvas(jax.random.key(2), images, canvas=12)
+    _, pos, _ = D.digits_on_canvas(jax.random.key(2), images, canvas=12)
     assert set(np.asarray(pos).ravel().tolist()) == {0, 1, 2, 3, 4}
 
 
 def test_max_offset_limits_the_shift():
     images, _ = D.load_digits()
-    x, pos = D.digits_on_canvas(jax.random.key(3), images[:300], canvas=24, max_offset=3)  # centre 8
+    x, pos, _ = D.digits_on_canvas(jax.random.key(3), images[:300], canvas=24, max_offset=3)  # centre 8
     assert set(np.asarray(pos).ravel().tolist()) == set(range(5, 12))
     _check_placed(x, pos, images[:300])
-    _, pos0 = D.digits_on_canvas(jax.random.key(3), images[:10], canvas=24, max_offset=0)
+    _, pos0, _ = D.digits_on_canvas(jax.random.key(3), images[:10], canvas=24, max_offset=0)
     np.testing.assert_array_equal(pos0, np.full((10, 2), 8))
 
 
@@ -270,9 +270,17 @@ def test_digits_on_canvas_keys_and_labels():
     np.testing.assert_array_equal(lab, labels[:20])
     assert lab.dtype == jnp.int32
     # Raw uint8 ink counts work too and come back as float32.
-    raw, _ = D.digits_on_canvas(jax.random.key(0), np.asarray(images[:20] * 16, np.uint8))
+    raw, _, _ = D.digits_on_canvas(jax.random.key(0), np.asarray(images[:20] * 16, np.uint8))
     np.testing.assert_allclose(raw, a[0] * 16, atol=1e-5)
     assert raw.dtype == jnp.float32
+
+
+def test_digits_on_canvas_returns_one_shape_whatever_the_arguments():
+    """Issue 18: it returned a pair without labels and a triple with them."""
+    images, labels = D.load_digits()
+    for out in (D.digits_on_canvas(jax.random.key(0), images[:4]), D.digits_on_canvas(jax.random.key(0), images[:4], labels[:4])):
+        assert len(out) == 3 and out.canvases.shape == (4, 24, 24) and out.positions.shape == (4, 2)
+    assert D.digits_on_canvas(jax.random.key(0), images[:4]).labels is None
 
 
 def test_digits_on_canvas_errors():

@@ -106,7 +106,7 @@ def test_experiment_knn_matches_numpy_oracle_on_the_documented_placements(small_
     for a, side in enumerate([8, 11]):
         for i in range(2):
             k_place = jax.random.split(jax.random.fold_in(jax.random.fold_in(jax.random.key(7), side), i), 3)[0]
-            x, _ = cl.data.digits_on_canvas(k_place, images, canvas=side)
+            x, _, _ = cl.data.digits_on_canvas(k_place, images, canvas=side)
             want = numpy_1nn_accuracy(x[train], labels[train], x[test], labels[test])
             assert out["knn"][a, i] == pytest.approx(want, abs=1e-6)  # one test digit is 1/30
     # On the 8x8 canvas there is one place only: k-NN sees the plain digits.
@@ -119,7 +119,7 @@ def test_experiment_cnn_is_the_documented_training(small_run):
     side, i = 11, 1
     _, k_init, k_order = jax.random.split(jax.random.fold_in(jax.random.fold_in(jax.random.key(7), side), i), 3)
     k_place = jax.random.split(jax.random.fold_in(jax.random.fold_in(jax.random.key(7), side), i), 3)[0]
-    x, _ = cl.data.digits_on_canvas(k_place, images, canvas=side)
+    x, _, _ = cl.data.digits_on_canvas(k_place, images, canvas=side)
     model = priors.global_max_net(2, 8, 10)
     params, _ = nets.train(model, model.init(k_init), (x[train], labels[train]), key=k_order,
                            epochs=1, batch_size=16, lr=1e-2, progress=False)

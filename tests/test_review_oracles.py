@@ -146,8 +146,8 @@ def test_data_results_are_not_aliased_to_the_cache():
 
 def test_digits_on_canvas_bounds_and_determinism():
     images = cl.load_digits()[0][:200]
-    a, pos = cldata.digits_on_canvas(jax.random.key(3), images, canvas=16, max_offset=2)
-    b, _ = cldata.digits_on_canvas(jax.random.key(3), images, canvas=16, max_offset=2)
+    a, pos, _ = cldata.digits_on_canvas(jax.random.key(3), images, canvas=16, max_offset=2)
+    b, _, _ = cldata.digits_on_canvas(jax.random.key(3), images, canvas=16, max_offset=2)
     np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     pos = np.asarray(pos)
     assert pos.min() >= 2 and pos.max() <= 6  # centre 4, shifted by at most 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import math
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -25,7 +25,15 @@ from .._validate import (
 )
 from . import files
 
-__all__ = ["load_digits", "load_mnist", "digits_on_canvas", "train_test_split"]
+__all__ = ["load_digits", "load_mnist", "digits_on_canvas", "PlacedDigits", "train_test_split"]
+
+
+class PlacedDigits(NamedTuple):
+    """What :func:`digits_on_canvas` returns, always these three: ``x, positions, labels = ...``."""
+
+    canvases: jax.Array  # (N, canvas, canvas)
+    positions: jax.Array  # (N, 2) int32: (row, col) of each digit's top-left pixel
+    labels: jax.Array | None  # (N,) int32, or None when no labels were given
 
 
 def load_digits() -> tuple[jax.Array, jax.Array]:
@@ -100,19 +108,20 @@ def digits_on_canvas(
         Float, zeros except for the pasted digit.
     positions : jax.Array, shape (N, 2), int32
         ``(row, col)`` of each digit's top-left pixel on its canvas.
-    labels : jax.Array, shape (N,), int32
-        Only when ``labels`` was given.
+    labels : jax.Array, shape (N,), int32, or None
+        The labels as int32, or ``None`` when none were given. The result is
+        always this triple (a :class:`PlacedDigits`), whatever the arguments.
 
     Examples
     --------
     >>> import jax
     >>> images, labels = load_digits()
-    >>> x, pos = digits_on_canvas(jax.random.key(0), images[:5], canvas=20, scale=2)
+    >>> x, pos, lab = digits_on_canvas(jax.random.key(0), images[:5], canvas=20, scale=2)
     >>> x.shape, pos.shape, pos.dtype
     ((5, 20, 20), (5, 2), dtype('int32'))
     >>> bool((pos >= 0).all() and (pos <= 20 - 16).all())
     True
-    >>> x, pos = digits_on_canvas(jax.random.key(0), images[:3], canvas=12, max_offset=0)
+    >>> x, pos, lab = digits_on_canvas(jax.random.key(0), images[:3], canvas=12, max_offset=0)
     >>> pos.tolist()
     [[2, 2], [2, 2], [2, 2]]
     """
@@ -150,9 +159,7 @@ def digits_on_canvas(
         centre = (room[0] // 2, room[1] // 2)
         low, high = (centre[0] - offset, centre[1] - offset), (centre[0] + offset, centre[1] + offset)
     canvases, positions = _place_digits(key, images, canvas, scale, low, high)
-    if labels is None:
-        return canvases, positions
-    return canvases, positions, jnp.asarray(labels, dtype=jnp.int32)
+    return PlacedDigits(canvases, positions, None if labels is None else jnp.asarray(labels, dtype=jnp.int32))
 
 
 def train_test_split(key: jax.Array, n: int, test_fraction: float = 0.25) -> tuple[jax.Array, jax.Array]:
