@@ -16,7 +16,7 @@ import numpy as np
 from ._validate import as_float_array, check_finite, check_int, check_ndim, describe
 from .aliasing import max_blur_pool2d
 from .conv import conv2d
-from .lenet import Model, Params, _check_digits, _check_params, _kind, _pool
+from .lenet_model import Model, Params, _check_digits, _check_params, _kind, _pool
 from .pool import max_pool2d
 from .transforms import shift
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ._validate import check_choice, check_int, check_key, check_positive_int, check_real, describe
 from .conv import conv2d
-from .nets import MAX_WIDTH, Model, Params, _check_in_shape, _check_widths, _dense, as_nchw, count_params, init_conv, init_dense  # noqa: F401
+from .nets_model import MAX_WIDTH, Model, Params, _check_in_shape, _check_widths, _dense, as_nchw, count_params, init_conv, init_dense  # noqa: F401
 from .nets_fit import accuracy, predict, train
 from .pool import max_pool2d
 

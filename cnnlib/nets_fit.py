@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._validate import as_float_array, check_bool, check_finite, check_int, check_key, check_ndim, check_positive_int, check_real, describe
-from .nets import Model, Params
+from .nets_model import Model, Params
 from .training import classification_loss, fit_epochs
 
 __all__ = ["train", "predict", "accuracy"]

@@ -22,7 +22,9 @@ import numpy as np
 
 from .._validate import check_int, describe
 from ..conv import conv_output_size
-from ._core import Canvas, explorer
+from ._core import explorer
+# The weight-sharing views live in their own file; re-exported here (notebook 02 uses both from this module).
+from .weight_sharing import WeightSharingView, _fixed_canvas, draw_weight_sharing, weight_sharing_explorer, weight_sharing_figure  # noqa: F401
 
 __all__ = [
     "SlidingWindow",
@@ -151,13 +153,6 @@ def _readout(n: int, k: int, padding: int, stride: int, info: dict[str, Any]) ->
     return text
 
 
-def _fixed_canvas(nrows: int, ncols: int, **kwargs: Any) -> Canvas:
-    import matplotlib
-
-    with matplotlib.rc_context({"figure.constrained_layout.use": False}):
-        return Canvas(nrows, ncols, **kwargs)
-
-
 def stride_explorer(*, max_n: int = 9, max_kernel: int = 5, max_padding: int = 2, max_stride: int = 3):
     """Sliders for input size N, kernel size K, padding P, stride S and the window's step.
 
@@ -247,7 +242,3 @@ def stride_figure(cases: Sequence[tuple[int, int, int, int]] = ((7, 3, 0, 1), (7
     for ax in axes.ravel()[2 * len(cases):]:
         ax.set_axis_off()
     return fig
-
-
-# The weight-sharing views live in their own file; re-exported here (notebook 02 uses both from this module).
-from .weight_sharing import WeightSharingView, draw_weight_sharing, weight_sharing_explorer, weight_sharing_figure  # noqa: E402
