@@ -288,7 +288,7 @@ def test_update_functions_check_their_values(name, make, values, match):
 
 
 def test_widget_images_that_are_too_small_or_empty_are_named():
-    with pytest.raises(ValueError, match=r"`img` must be at least 8x8 pixels for max_size=15 .*; got \(3, 3\)"):
+    with pytest.raises(ValueError, match=r"`img` must be at least 8x8 pixels for `max_size` = 15 .*; got \(3, 3\)"):
         cl.widgets.filter_explorer(np.random.default_rng(0).random((3, 3)))
     with pytest.raises(ValueError, match="`img` must be at least 8x8"):
         cl.widgets.filter_explorer(np.ones((0, 0)))
