@@ -37,6 +37,7 @@ import numpy as np
 
 from ._validate import as_float_array, check_finite, check_int, check_key, check_ndim, check_real, check_shape, check_size, describe
 from .conv import conv2d
+from .deformations import _fields, _numpy_rng, _range, _sizes, deformation_sizes, random_deformations, representation_change  # noqa: F401  (deformations: re-exported, notebook 03 uses them from here)
 from .training import adam_scan
 from .transforms import rotate
 
@@ -48,17 +49,6 @@ __all__ = [
     "deformation_sizes",
     "representation_change",
 ]
-
-
-def _numpy_rng(key: jax.Array) -> np.random.Generator:
-    """A NumPy generator seeded by a JAX key's data.
-
-    The draws here are plain arrays fed to compiled code; drawing them with
-    NumPy costs no compilation (each ``jax.random`` call compiles its own
-    program, about half a second on a laptop) and gives the same numbers on
-    every machine.
-    """
-    return np.random.default_rng(np.asarray(jax.random.key_data(key)).ravel().tolist())
 
 
 # --- a detector made of template channels ---------------------------------------------------------
@@ -313,7 +303,3 @@ def rotation_match(a: Any, b: Any, angles: Sequence[float], *, max_shift: int = 
     check_finite(angles, "angles")
     max_shift = check_int(max_shift, "max_shift", minimum=0, maximum=max(a.shape))
     return np.asarray(_rotation_match(a, b, angles.astype(jnp.float32), max_shift=max_shift), dtype=np.float64)
-
-
-# The deformation experiment lives in its own file; imported last (it does not use the names above).
-from .deformations import _fields, _range, _sizes, deformation_sizes, random_deformations, representation_change  # noqa: E402, F401
