@@ -245,3 +245,20 @@ def browser():
 def screenshot_dir() -> pathlib.Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def wait_for_idle(page, timeout_s: float) -> None:
+    """Wait until no cell is queued or running and the kernel reports idle."""
+    deadline = time.monotonic() + timeout_s
+    quiet_since = None
+    while time.monotonic() < deadline:
+        busy = page.locator(".jp-InputPrompt", has_text="[*]").count() > 0
+        idle = page.locator("#jp-main-statusbar", has_text=re.compile(r"\| Idle")).count() > 0
+        if not busy and idle:
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since > 1.5:
+                return
+        else:
+            quiet_since = None
+        time.sleep(0.25)
+    raise AssertionError(f"the notebook was still running after {timeout_s:.0f} s")

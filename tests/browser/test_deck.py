@@ -29,7 +29,7 @@ import time
 
 import pytest
 
-from .conftest import REPORT, ROOT, offline_context
+from .conftest import REPORT, ROOT, offline_context, wait_for_idle
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import slides  # noqa: E402
@@ -69,22 +69,6 @@ def _explorer_cell(path: pathlib.Path) -> int | None:
 
 
 NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb") if _explorer_cell(p) is not None)
-
-
-def _wait_for_idle(page, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    quiet_since = None
-    while time.monotonic() < deadline:
-        busy = page.locator(".jp-InputPrompt", has_text="[*]").count() > 0
-        idle = page.locator("#jp-main-statusbar", has_text=re.compile(r"\| Idle")).count() > 0
-        if not busy and idle:
-            quiet_since = quiet_since or time.monotonic()
-            if time.monotonic() - quiet_since > 1.5:
-                return
-        else:
-            quiet_since = None
-        time.sleep(0.25)
-    raise AssertionError(f"the notebook was still running after {timeout_s:.0f} s")
 
 
 def _on_screen(page) -> list[int]:
@@ -155,7 +139,7 @@ def test_widget_works_on_its_deck_slide(lab, browser, screenshot_dir, name):
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
         time.sleep(1.0)
-        _wait_for_idle(page, RUN_TIMEOUT_S)
+        wait_for_idle(page, RUN_TIMEOUT_S)
         ran = time.perf_counter() - started
 
         # Make the explorer's cell the active one, as a lecturer does: click beside it.

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from .conftest import REPORT, ROOT, offline_context
+from .conftest import REPORT, ROOT, offline_context, wait_for_idle
 
 NOTEBOOK_DIR = pathlib.Path(os.environ.get("CNNLIB_BROWSER_NOTEBOOKS", ROOT / "notebooks"))
 NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
@@ -27,23 +27,6 @@ RUN_TIMEOUT_S = 240
 def _run_all_cells(page) -> None:
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-
-
-def _wait_for_idle(page, timeout_s: float) -> None:
-    """Wait until no cell is queued or running and the kernel reports idle."""
-    deadline = time.monotonic() + timeout_s
-    quiet_since = None
-    while time.monotonic() < deadline:
-        busy = page.locator(".jp-InputPrompt", has_text="[*]").count() > 0
-        idle = page.locator("#jp-main-statusbar", has_text=re.compile(r"\| Idle")).count() > 0
-        if not busy and idle:
-            quiet_since = quiet_since or time.monotonic()
-            if time.monotonic() - quiet_since > 1.5:
-                return
-        else:
-            quiet_since = None
-        time.sleep(0.25)
-    raise AssertionError(f"the notebook was still running after {timeout_s:.0f} s")
 
 
 def _accept_kernel_dialog(page) -> None:
@@ -103,7 +86,7 @@ def test_notebook_runs_and_its_widgets_respond(lab, browser, screenshot_dir, nam
         started = time.perf_counter()
         _run_all_cells(page)
         time.sleep(1.0)
-        _wait_for_idle(page, RUN_TIMEOUT_S)
+        wait_for_idle(page, RUN_TIMEOUT_S)
         REPORT.append(f"{name}: all cells ran in JupyterLab in {time.perf_counter() - started:.1f} s ")
         page.screenshot(path=str(shots / "notebook.png"))
         errors = _output_errors(page)
