@@ -46,7 +46,8 @@ class Canvas:
     :meth:`animate`. The first frame draws the static rest once and keeps it
     as a bitmap; every later frame restores that bitmap and draws only the
     animated artists on top (matplotlib's blitting). A canvas with no animated
-    artists is redrawn in full every frame.
+    artists is redrawn in full every frame. Text is drawn from a cache of
+    rendered strings (:mod:`cnnlib.widgets._text`): a slider revisits values.
 
     Parameters
     ----------
@@ -73,8 +74,9 @@ class Canvas:
         dpi: int = 96,
         **subplot_kw: Any,
     ) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
+
+        from ._text import TextCachingCanvas
 
         nrows, ncols = check_positive_int(nrows, "nrows"), check_positive_int(ncols, "ncols")
         size = check_real(size, "size", minimum=0.0, min_inclusive=False)
@@ -84,7 +86,7 @@ class Canvas:
                 raise TypeError(f"`figsize` must be a pair (width, height) in inches; got {describe(figsize)}.")
             figsize = tuple(check_real(v, "figsize", minimum=0.0, min_inclusive=False) for v in figsize)
         self.fig = Figure(figsize=figsize or (size * ncols, size * nrows), dpi=dpi)
-        FigureCanvasAgg(self.fig)
+        TextCachingCanvas(self.fig)  # Agg, with text drawn from a cache of rendered strings
         self.axes = self.fig.subplots(nrows, ncols, squeeze=False, **subplot_kw)
 
         self._frames = 0

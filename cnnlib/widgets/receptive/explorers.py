@@ -129,7 +129,7 @@ class _Graph:
         self.lines = ax.add_collection(LineCollection(seg, zorder=1))
         xs = np.arange(n, dtype=float)
         self.nodes = ax.scatter(np.r_[xs, xs], np.r_[np.zeros(n), np.ones(n)], s=620, linewidths=1.5, zorder=3)
-        for j in range(n):  # mathtext: its rendering is cached, cheaper per tick than plain text here
+        for j in range(n):  # drawn every tick (they sit on the nodes); the canvas draws them from its text cache
             ax.text(j, 0, f"$x_{{{j + 1}}}$", ha="center", va="center", fontsize=12, zorder=4)
             ax.text(j, 1, f"$s_{{{j + 1}}}$", ha="center", va="center", fontsize=12, zorder=4)
         ax.set_xlim(-0.7, n - 0.3)
