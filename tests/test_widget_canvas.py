@@ -238,11 +238,22 @@ def test_an_animated_axes_is_drawn_once():
         (lambda: Canvas(dpi=0), ValueError, "`dpi` must be >= 1"),
         (lambda: Canvas(figsize=3), TypeError, r"`figsize` must be a pair \(width, height\)"),
         (lambda: Canvas(figsize=(0, 2)), ValueError, "`figsize` must be > 0"),
+        (lambda: Canvas(fixed_layout="no"), TypeError, "`fixed_layout` must be"),
     ],
 )
 def test_canvas_arguments_are_checked(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_a_fixed_layout_canvas_has_no_layout_engine_whatever_the_rcparams():
+    with matplotlib.rc_context({"figure.constrained_layout.use": True}):
+        assert Canvas(1, 2).fig.get_layout_engine() is not None
+        fixed = Canvas(1, 2, fixed_layout=True)
+    assert fixed.fig.get_layout_engine() is None
+    fixed.fig.subplots_adjust(left=0.3)
+    fixed.frame()
+    assert fixed.axes[0, 0].get_position().x0 == pytest.approx(0.3)
 
 
 def test_explorer_arguments_are_checked():

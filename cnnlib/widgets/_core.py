@@ -29,7 +29,7 @@ import numpy as np
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .._validate import check_positive_int, check_real, describe
+from .._validate import check_bool, check_positive_int, check_real, describe
 
 __all__ = ["Canvas", "explorer"]
 
@@ -59,6 +59,9 @@ class Canvas:
         Whole-figure size in inches.
     dpi : int
         Resolution of the PNG sent to the browser; modest keeps ticks fast.
+    fixed_layout : bool
+        No layout engine, whatever the rcParams say: the widget places its
+        axes itself (``fig.subplots_adjust``, ``ax.set_position``).
     **subplot_kw
         Passed on to :meth:`matplotlib.figure.Figure.subplots`, e.g.
         ``gridspec_kw={"width_ratios": [2, 1]}`` or ``subplot_kw={"projection": "polar"}``.
@@ -72,6 +75,7 @@ class Canvas:
         size: float = 3.2,
         figsize: tuple[float, float] | None = None,
         dpi: int = 96,
+        fixed_layout: bool = False,
         **subplot_kw: Any,
     ) -> None:
         from matplotlib.figure import Figure
@@ -85,7 +89,8 @@ class Canvas:
             if isinstance(figsize, (str, bytes)) or not isinstance(figsize, Sequence) or len(figsize) != 2:
                 raise TypeError(f"`figsize` must be a pair (width, height) in inches; got {describe(figsize)}.")
             figsize = tuple(check_real(v, "figsize", minimum=0.0, min_inclusive=False) for v in figsize)
-        self.fig = Figure(figsize=figsize or (size * ncols, size * nrows), dpi=dpi)
+        self.fig = Figure(figsize=figsize or (size * ncols, size * nrows), dpi=dpi,
+                          layout="none" if check_bool(fixed_layout, "fixed_layout") else None)
         TextCachingCanvas(self.fig)  # Agg, with text drawn from a cache of rendered strings
         self.axes = self.fig.subplots(nrows, ncols, squeeze=False, **subplot_kw)
 

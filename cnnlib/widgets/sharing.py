@@ -22,9 +22,9 @@ import numpy as np
 
 from .._validate import check_int, describe
 from ..conv import conv_output_size
-from ._core import explorer
+from ._core import Canvas, explorer
 # The weight-sharing views live in their own file; re-exported here (notebook 02 uses both from this module).
-from .weight_sharing import WeightSharingView, _fixed_canvas, draw_weight_sharing, weight_sharing_explorer, weight_sharing_figure  # noqa: F401
+from .weight_sharing import WeightSharingView, draw_weight_sharing, weight_sharing_explorer, weight_sharing_figure  # noqa: F401
 
 __all__ = [
     "SlidingWindow",
@@ -174,7 +174,7 @@ def stride_explorer(*, max_n: int = 9, max_kernel: int = 5, max_padding: int = 2
     max_padding = check_int(max_padding, "max_padding", minimum=0, maximum=MAX_PADDING)
     max_stride = check_int(max_stride, "max_stride", minimum=1, maximum=MAX_STRIDE)
     side = max_n + 2 * max_padding
-    canvas = _fixed_canvas(1, 2, figsize=(9.0, 4.6))
+    canvas = Canvas(1, 2, fixed_layout=True, figsize=(9.0, 4.6))
     canvas.fig.subplots_adjust(left=0.02, right=0.98, top=0.9, bottom=0.02, wspace=0.08)
     view = SlidingWindow(canvas.axes[0, 0], canvas.axes[0, 1], side)
     canvas.animate(view.grid_in, view.grid_out, view.lines_in, view.lines_out, view.centres, view.window, view.cell,

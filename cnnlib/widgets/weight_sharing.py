@@ -147,18 +147,11 @@ def weight_sharing_figure(weight: int = 0):
     return fig
 
 
-def _fixed_canvas(nrows: int, ncols: int, **kwargs: Any) -> Canvas:
-    import matplotlib
-
-    with matplotlib.rc_context({"figure.constrained_layout.use": False}):
-        return Canvas(nrows, ncols, **kwargs)
-
-
 def weight_sharing_explorer():
     """Pick one of the four weights of a 2x2 kernel; see its four uses on a 3x3 input."""
     import ipywidgets as w
 
-    canvas = _fixed_canvas(1, 2, figsize=(10.5, 3.4), gridspec_kw={"width_ratios": [2.4, 1]})
+    canvas = Canvas(1, 2, fixed_layout=True, figsize=(10.5, 3.4), gridspec_kw={"width_ratios": [2.4, 1]})
     canvas.fig.subplots_adjust(left=0.02, right=0.98, top=0.86, bottom=0.08, wspace=0.1)
     view = WeightSharingView(*canvas.axes[0])
     canvas.animate(*view.changing)

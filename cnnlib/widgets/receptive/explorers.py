@@ -29,13 +29,6 @@ def _tint_u8(mask: np.ndarray) -> np.ndarray:
     rgba[mask] = (255, 153, 0, 153)
     return rgba
 
-def _fixed_canvas(**kwargs: Any) -> Canvas:
-    """A 1 x 2 canvas with fixed margins (no layout engine: nothing is re-laid-out per tick)."""
-    import matplotlib
-
-    with matplotlib.rc_context({"figure.constrained_layout.use": False}):
-        return Canvas(1, 2, **kwargs)
-
 
 def receptive_field_explorer(img: Any, *, max_layers: int = 6, max_kernel: int = 7, max_stride: int = 3, max_dilation: int = 4) -> Any:
     """Sliders for depth, kernel size, stride and dilation; the receptive field of one unit on ``img``.
@@ -60,7 +53,7 @@ def receptive_field_explorer(img: Any, *, max_layers: int = 6, max_kernel: int =
     max_stride = check_int(max_stride, "max_stride", minimum=1, maximum=MAX_SIZE)
     max_dilation = check_int(max_dilation, "max_dilation", minimum=1, maximum=MAX_SIZE)
     h, wd = img.shape
-    canvas = _fixed_canvas(figsize=(10.5, 5.0), gridspec_kw={"width_ratios": [1, 1.0]})
+    canvas = Canvas(1, 2, fixed_layout=True, figsize=(10.5, 5.0), gridspec_kw={"width_ratios": [1, 1.0]})
     ax, ax_table = canvas.axes[0]
     ax.imshow(img, cmap="gray")
     overlay = ax.imshow(_tint_u8(np.zeros(img.shape, bool)), interpolation="nearest")
@@ -169,7 +162,7 @@ def connectivity_explorer(n: int = 7, *, max_kernel: int | None = None) -> Any:
 
     n = check_int(n, "n", minimum=2, maximum=16)
     max_kernel = n if max_kernel is None else check_int(max_kernel, "max_kernel", minimum=1, maximum=n)
-    canvas = _fixed_canvas(figsize=(11.0, 2.9))
+    canvas = Canvas(1, 2, fixed_layout=True, figsize=(11.0, 2.9))
     conv_graph = _Graph(canvas.axes[0, 0], n, "convolution")
     dense_graph = _Graph(canvas.axes[0, 1], n, "matrix multiply")
     dense = dense_connectivity(n, n)
