@@ -37,8 +37,7 @@ __all__ = ["Canvas", "explorer"]
 class Canvas:
     """A matplotlib figure that lives as long as its widget, redrawn by blitting.
 
-    It is made without pyplot, so creating it never displays anything by
-    itself; :meth:`png` renders it for the browser.
+    Made without pyplot, it never displays itself; :meth:`png` renders it.
 
     Most of a widget's figure never changes: axes, tick labels, titles, a fixed
     input image. Rendering that text is most of the cost of a full redraw, so
