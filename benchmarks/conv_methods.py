@@ -431,8 +431,13 @@ def import_time(*, repeats: int = 5, log: Callable[[str], None]) -> list[dict[st
 
 def calibration(*, log: Callable[[str], None]) -> list[dict[str, Any]]:
     """Measure auto's FFT crossover on this machine (``cnnlib.conv.calibrate_auto``, saved for later runs)."""
+    import jax.numpy as jnp
+
     from cnnlib.conv import calibrate_auto
 
+    # JAX starts its CPU backend on the first computation of a process (about a second
+    # on 2 cores): every program pays that once, so it is not counted as calibrating.
+    jnp.zeros(1).block_until_ready()
     result = calibrate_auto(save=True)
     rec = record(SECTION, "auto: FFT crossover calibration", "calibrate_auto", result["seconds"],
                  measured_k=result["k"], fft_min_taps=result["fft_min_taps"], file=result["file"],
