@@ -315,3 +315,26 @@ def test_exercise_checkers(capsys, checker, right, wrong, hint):
     assert check(None) == False and "Not yet" in capsys.readouterr().out
     assert check(wrong) == False and hint in capsys.readouterr().out
     assert check(right) == True and capsys.readouterr().out.startswith("\u2713 Correct.")
+
+
+@pytest.mark.parametrize("layers, holes", [([3, 3, 3], False), ([(3, 2)] * 4, False), ([(3, 1, 4)] * 2, True)])
+def test_the_receptive_field_picture_marks_every_pixel_read_when_the_footprint_has_holes(layers, holes):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cnnlib.widgets.receptive import draw_receptive_field
+
+    img = np.random.default_rng(0).random((64, 64))
+    ax = draw_receptive_field(img, layers)
+    read = np.asarray(footprint(layers, input_size=64))  # the inputs the middle unit reads, per axis
+    marks = [c for c in ax.collections if c.get_offsets().shape[0]]
+    if holes:
+        (squares,) = marks
+        cols, rows = np.asarray(squares.get_offsets()).T
+        assert sorted(set(cols.tolist())) == sorted(set(rows.tolist())) and len(cols) == len(set(cols)) ** 2
+        assert np.array_equal(np.unique(cols), read)  # the 1-D footprint, holes included, on both axes
+    else:
+        assert not marks
+    plt.close(ax.figure)

@@ -213,7 +213,8 @@ def draw_receptive_field(img: Any, layers: Sequence[Any], ax: Any = None, *, tit
     """Draw the receptive field of the middle output unit of ``layers`` on ``img`` (H, W).
 
     The red box is the span from :func:`cnnlib.receptive_field`; tinted pixels
-    are the ones the unit really reads (:func:`cnnlib.receptive.footprint`).
+    are the ones the unit really reads (:func:`cnnlib.receptive.footprint`),
+    each also marked with a square when the footprint has holes (dilation).
     """
     from matplotlib.patches import Rectangle
 
@@ -223,7 +224,10 @@ def draw_receptive_field(img: Any, layers: Sequence[Any], ax: Any = None, *, tit
     ax = _new_axes(ax, (4, 4))
     (top, left, hh, ww), mask, _ = _field_on_image(layers, img.shape)
     ax.imshow(img, cmap="gray")
-    ax.imshow(_tint(mask))
+    ax.imshow(_tint(mask), interpolation="nearest")  # pixel for pixel: no smoothing
+    if mask.sum() < hh * ww:  # holes (dilation): single pixels would be too small to see; mark each one read
+        rows, cols = np.nonzero(mask)
+        ax.scatter(cols, rows, s=14, marker="s", color=(1.0, 0.6, 0.0), edgecolors="black", linewidths=0.5, zorder=3)
     ax.add_patch(Rectangle((left - 0.5, top - 0.5), ww, hh, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5))
     ax.set_xticks([])
     ax.set_yticks([])
