@@ -38,6 +38,7 @@ import numpy as np
 from ._validate import as_float_array, check_finite, check_int, check_key, check_ndim, check_real, check_shape, check_size, describe
 from .conv import conv2d
 from .deformations import _fields, _numpy_rng, _range, _sizes, deformation_sizes, random_deformations, representation_change  # noqa: F401  (deformations: re-exported, notebook 03 uses them from here)
+from ._xla import cpu_jit
 from .training import adam_scan
 from .transforms import rotate
 
@@ -119,7 +120,7 @@ def template_scores(w: Any, x: Any) -> jax.Array:
     return out[0] if single else out
 
 
-@partial(jax.jit, static_argnames=("lr", "temperature"))
+@partial(cpu_jit, static_argnames=("lr", "temperature"))  # classic emitters on a CPU (cnnlib._xla)
 def _train(w0, x, idx, angles, *, lr, temperature):
     import optax  # lazily: `import cnnlib` stays light
 

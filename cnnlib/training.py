@@ -35,6 +35,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ._xla import cpu_jit
+
 __all__ = ["adam_init", "adam_step", "adam_scan", "classification_loss", "epoch_order", "fit_epochs"]
 
 Params = Any  # a pytree of arrays
@@ -115,7 +117,10 @@ def _classification_loss(apply: Callable[..., jax.Array]) -> Callable[..., jax.A
     return loss
 
 
-_step = jax.jit(adam_step, static_argnums=(0,))  # compiled once per loss function and batch shape
+# compiled once per loss function and batch shape; on a CPU with XLA's classic emitters, which
+# compile LeNet's step in 1.2 s instead of 2.0 (1.6 against 2.8 with MaxBlurPool) and run it as
+# fast, with bit-identical parameters after 61 steps (cnnlib._xla)
+_step = cpu_jit(adam_step, static_argnums=(0,))
 
 
 def epoch_order(key: jax.Array, epoch: int, n: int, batch_size: int) -> np.ndarray:

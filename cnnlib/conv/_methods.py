@@ -7,12 +7,13 @@ caller's arrays to that, pads them as the boundary rule says, and runs one of
 """
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._xla import CPU_OPTIONS, default_is_cpu, no_trace_active
 from ._auto import _fft_len
 
 _NP_MODE = {"zeros": "constant", "circular": "wrap", "reflect": "reflect", "replicate": "edge"}
@@ -150,20 +151,9 @@ _conv = jax.jit(_conv_impl, static_argnames=_STATIC)
 # On a CPU, XLA wraps lax.conv_general_dilated in layout transposes (NCHW to the NHWC its
 # convolution routine wants, and back). Its classic loop emitters compile those about three
 # times faster than the default fusion emitters (about 35 ms against 100 ms for 16 channels
-# of 32x32), and they run as fast; the shift-and-add of "direct" runs faster with the default
-# ones, so only "lax" uses this. `make bench` measures both: first call and warm time.
+# of 32x32); they run 0-12 % slower; the shift-and-add of "direct" runs faster with the default
+# ones, so only "lax" uses them. `make bench` measures both: first call and warm time.
 # (JAX accepts compiler options only on a top-level jit, so a call made while tracing uses `_conv`.)
-_CPU_LAX_OPTIONS = {"xla_cpu_use_fusion_emitters": False}
+_CPU_LAX_OPTIONS = CPU_OPTIONS
 _conv_cpu_lax = jax.jit(_conv_impl, static_argnames=_STATIC, compiler_options=_CPU_LAX_OPTIONS)
-
-
-@cache
-def _default_is_cpu() -> bool:
-    return jax.default_backend() == "cpu"
-
-
-try:  # JAX has no public "is anything being traced right now?"; without this one, never use the options
-    from jax._src.core import trace_state_clean as _no_trace_active
-except ImportError:  # pragma: no cover - a JAX without it
-    def _no_trace_active() -> bool:
-        return False
+_default_is_cpu, _no_trace_active = default_is_cpu, no_trace_active  # the names _api uses
