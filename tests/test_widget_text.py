@@ -34,7 +34,7 @@ def _assert_close(fig):
 
 
 def _figure():
-    fig = Figure(figsize=(4, 3), dpi=96)
+    fig = Figure(figsize=(4, 3), dpi=96, layout="none")  # whatever rcParams earlier tests left
     return fig, fig.add_axes((0.1, 0.1, 0.8, 0.8))
 
 
