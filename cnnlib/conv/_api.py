@@ -12,7 +12,7 @@ from typing import Any
 
 import jax
 
-from ._methods import _conv, _conv_cpu_lax, _default_is_cpu, _no_trace_active
+from ._methods import _conv, _conv_lax
 from ._plan import _normalise
 
 __all__ = ["conv1d", "conv2d"]
@@ -20,11 +20,8 @@ __all__ = ["conv1d", "conv2d"]
 
 def _run(x, w, nd, stride, padding, dilation, boundary, flip, method):
     x, w, (s, pads, d, flip, method) = _normalise(x, w, nd, stride, padding, dilation, boundary, flip, method)
-    # Only a top-level call may carry compiler options: inside jit, scan, grad, vmap ... (even when x and w
-    # are constants captured from outside, not tracers) the call becomes part of the enclosing computation.
-    conv = _conv
-    if method == "lax" and _default_is_cpu() and _no_trace_active():
-        conv = _conv_cpu_lax
+    # "lax" compiles with XLA's classic emitters when called at the top level on a CPU (cnnlib._xla)
+    conv = _conv_lax if method == "lax" else _conv
     return conv(x, w, stride=s, pads=pads, dilation=d, boundary=boundary, flip=flip, method=method)
 
 

@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._xla import CPU_OPTIONS, default_is_cpu, no_trace_active
+from .._xla import cpu_jit
 from ._auto import _fft_len
 
 _NP_MODE = {"zeros": "constant", "circular": "wrap", "reflect": "reflect", "replicate": "edge"}
@@ -153,7 +153,6 @@ _conv = jax.jit(_conv_impl, static_argnames=_STATIC)
 # times faster than the default fusion emitters (about 35 ms against 100 ms for 16 channels
 # of 32x32); they run 0-12 % slower; the shift-and-add of "direct" runs faster with the default
 # ones, so only "lax" uses them. `make bench` measures both: first call and warm time.
-# (JAX accepts compiler options only on a top-level jit, so a call made while tracing uses `_conv`.)
-_CPU_LAX_OPTIONS = CPU_OPTIONS
-_conv_cpu_lax = jax.jit(_conv_impl, static_argnames=_STATIC, compiler_options=_CPU_LAX_OPTIONS)
-_default_is_cpu, _no_trace_active = default_is_cpu, no_trace_active  # the names _api uses
+# (cnnlib._xla.cpu_jit: only a top-level call gets the options; inside a trace the defaults apply.)
+_conv_lax = cpu_jit(_conv_impl, static_argnames=_STATIC)
+_conv_cpu_lax = _conv_lax.cpu  # the classic-emitter version itself
